@@ -1,0 +1,100 @@
+/**
+ * Trial parameters: every knob a point of a sweep can set, with its unit in its name and its default.
+ * Defined once here; the JSON Schema (`themis schema`, sweeps/schema.json), the typed DuckDB columns
+ * and the simulator's inputs all derive from this object.
+ * Defaults follow QEMU 10's own defaults where QEMU has one (downtime-limit 300 ms, max-bandwidth 128 MiB/s,
+ * announce 50 ms + 100 ms steps × 5 rounds, auto-converge 20 % + 10 %).
+ */
+import { z } from 'zod';
+
+export const MODES = ['live', 'postcopy', 'hybrid', 'suspend', 'cold', 'cold-hard'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const NETWORK_DESIGNS = ['l2-announce', 'vxlan-learn', 'vxlan-fdb-push', 'routed-ospf'] as const;
+export type NetworkDesign = (typeof NETWORK_DESIGNS)[number];
+
+export const DIRTY_PATTERNS = ['sequential', 'uniform', 'hotcold'] as const;
+export type DirtyPattern = (typeof DIRTY_PATTERNS)[number];
+
+const share = () => z.number().min(0).max(1);
+const nonNegative = () => z.number().nonnegative();
+const positive = () => z.number().positive();
+
+/** Every parameter, each optional in a sweep file and defaulted here. */
+export const trialParametersSchema = z.strictObject({
+  // --- migration
+  mode: z.enum(MODES).default('live').describe('How the VM moves: live (pre-copy), postcopy, hybrid, suspend, cold, cold-hard'),
+  memory_mib: positive().default(512).describe('Guest RAM in MiB'),
+  nonzero_share: share().default(0.6).describe('Share of guest RAM pages that are non-zero (zero pages cost only a header)'),
+  page_size_bytes: z.number().int().positive().default(4096).describe('Guest page size in bytes'),
+  link_bandwidth_mib_s: positive().default(1192).describe('Migration link capacity in MiB/s (10 Gbit/s ≈ 1192)'),
+  max_bandwidth_mib_s: z
+    .union([positive(), z.literal('unlimited')])
+    .default(128)
+    .describe("QEMU's max-bandwidth cap in MiB/s, or 'unlimited'"),
+  downtime_limit_ms: positive().default(300).describe("QEMU's downtime-limit: switch over when the rest fits in this"),
+  device_state_kib: nonNegative().default(512).describe('Device state sent at switch-over, KiB'),
+  auto_converge: z.boolean().default(false).describe('Throttle the vCPUs when dirtying outpaces sending (20 % start, +10 % per step)'),
+  postcopy_after_rounds: z.number().int().nonnegative().default(2).describe('hybrid: pre-copy rounds before switching to post-copy'),
+  timeout_s: positive().default(60).describe('A migration still running after this is cancelled: not_converged'),
+  // --- workload
+  dirty_rate_pages_s: nonNegative().default(0).describe('Pages the guest writes per second'),
+  working_set_mib: nonNegative().default(256).describe('Writable working set in MiB (pages the workload can dirty)'),
+  dirty_pattern: z.enum(DIRTY_PATTERNS).default('uniform').describe('Which pages the workload writes'),
+  hot_set_share: share().default(0.2).describe('hotcold: share of the working set that is hot'),
+  hot_write_share: share().default(0.8).describe('hotcold: share of writes that go to the hot set'),
+  // --- cold and suspend
+  shutdown_s: nonNegative().default(2).describe('cold: guest shutdown time, s (cold-hard: none)'),
+  boot_s: nonNegative().default(3).describe('cold: guest boot time until its network is up, s'),
+  agent_start_s: nonNegative().default(0.3).describe('cold: probe agent start after boot, s'),
+  shared_storage: z.boolean().default(true).describe('Disk on shared storage: cold migration does not copy it'),
+  disk_gib: nonNegative().default(10).describe('Disk size copied by cold migration without shared storage, GiB'),
+  orchestrator_overhead_ms: nonNegative().default(0).describe("Orchestrator's own fixed cost per migration (driver calls), ms"),
+  // --- faults
+  link_failure_rate_per_s: nonNegative().default(0).describe('Poisson rate of migration-link failures while data flows, per s'),
+  // --- seeded variation between repetitions
+  bandwidth_jitter_share: share().default(0.05).describe('Relative spread of the achieved bandwidth between trials'),
+  boot_jitter_share: share().default(0.1).describe('Relative spread of shutdown/boot times between trials'),
+  // --- network reconvergence after the VM resumes at the destination
+  network: z.enum(NETWORK_DESIGNS).default('l2-announce').describe('How the network learns the VM moved'),
+  announce: z.boolean().default(true).describe("QEMU's self-announce (RARP) after resume"),
+  announce_initial_ms: nonNegative().default(50),
+  announce_step_ms: nonNegative().default(100),
+  announce_rounds: z.number().int().nonnegative().default(5),
+  mac_ageing_s: positive().default(300).describe('Bridge / VXLAN FDB ageing time, s'),
+  switch_learn_ms: nonNegative().default(0.05).describe('Time for a bridge to learn from a frame, ms'),
+  vtep_learn_ms: nonNegative().default(0.2).describe('vxlan-learn: remote VTEP learning delay from a flooded frame, ms'),
+  controller_latency_ms: nonNegative().default(150).describe('vxlan-fdb-push: controller reaction to the VM move, ms'),
+  controller_jitter_share: share().default(0.2),
+  fdb_update_per_host_ms: nonNegative().default(4).describe('vxlan-fdb-push: time to push the FDB entry to one host, ms'),
+  hosts: z.number().int().positive().default(16).describe('Hypervisor hosts that must learn the new location'),
+  ospf_detect_ms: nonNegative().default(50).describe('routed-ospf: destination notices the VM interface and originates its /32'),
+  ospf_lsa_hop_ms: nonNegative().default(5).describe('routed-ospf: LSA flooding delay per hop, ms'),
+  ospf_hops: z.number().int().nonnegative().default(2),
+  spf_initial_ms: nonNegative().default(50).describe("routed-ospf: FRR 'timers throttle spf' initial delay, ms"),
+  spf_hold_ms: nonNegative().default(200),
+  spf_max_ms: nonNegative().default(5000),
+  fib_install_ms: nonNegative().default(10).describe('routed-ospf: route install in the kernel FIB, ms'),
+  // --- probes
+  probe_interval_ms: positive().default(1).describe('Supervisor probe interval, ms'),
+  rtt_base_ms: nonNegative().default(0.2).describe('Probe round-trip time when nothing moves, ms'),
+  rtt_jitter_ms: nonNegative().default(0.05),
+});
+
+/** Parameters as a sweep file may write them: every field optional. */
+export type TrialParametersInput = z.input<typeof trialParametersSchema>;
+/** Parameters of one trial, every field resolved. */
+export type TrialParameters = z.output<typeof trialParametersSchema>;
+export type ParameterName = keyof TrialParameters;
+
+export const PARAMETER_NAMES = Object.keys(trialParametersSchema.shape) as ParameterName[];
+
+/** The parameter set with every default applied. */
+export function defaultParameters(): TrialParameters {
+  return trialParametersSchema.parse({});
+}
+
+/** Effective QEMU bandwidth cap in MiB/s (Infinity when unlimited). */
+export function maxBandwidthMiBs(p: Pick<TrialParameters, 'max_bandwidth_mib_s'>): number {
+  return p.max_bandwidth_mib_s === 'unlimited' ? Number.POSITIVE_INFINITY : p.max_bandwidth_mib_s;
+}

@@ -1,0 +1,113 @@
+/**
+ * The sweep file: fixed parameters, axes that vary them, repetitions, seed, backend and backend options.
+ * This zod schema is the single definition; `themis schema` and sweeps/schema.json are generated from it.
+ */
+import { z } from 'zod';
+import { BACKEND_NAMES } from '../backend.js';
+import { trialParametersSchema } from './parameters.js';
+
+/** Axis values are checked against the parameter schema per point (see validate-points.ts), so here they are loose. */
+const axisValue = z.union([z.string(), z.number(), z.boolean()]);
+const axisValues = z.array(axisValue).min(1, 'an axis needs at least one value');
+
+const randomRange = z.union([
+  z.strictObject({
+    min: z.number(),
+    max: z.number(),
+    scale: z.enum(['linear', 'log']).default('linear'),
+    integer: z.boolean().default(false),
+  }),
+  z.strictObject({ choice: axisValues }),
+]);
+
+export const axisSchema = z.union([
+  z.strictObject({ grid: z.record(z.string(), axisValues).describe('Every combination of the listed values') }),
+  z.strictObject({ zip: z.record(z.string(), axisValues).describe('Lists of equal length, taken element by element') }),
+  z.strictObject({
+    list: z
+      .array(z.record(z.string(), axisValue))
+      .min(1, 'a list axis needs at least one point')
+      .describe('Explicit points, each a map of parameter values'),
+  }),
+  z.strictObject({
+    random: z.strictObject({
+      seed: z.number().int().nonnegative().describe('Seed of this axis (independent of the campaign seed)'),
+      count: z.number().int().positive(),
+      ranges: z.record(z.string(), randomRange).describe('Per parameter: {min, max, scale, integer} or {choice: [...]}'),
+    }),
+  }),
+]);
+export type Axis = z.output<typeof axisSchema>;
+
+export const qemuOptionsSchema = z
+  .strictObject({
+    accelerator: z.enum(['auto', 'kvm', 'tcg']).default('tcg').describe('kvm hangs on some hosts; auto tries kvm then tcg'),
+    vcpus: z.number().int().positive().default(1),
+    verify_memory: z.boolean().default(true).describe("Checksum the guest's memory after each migration"),
+    guest_cache_dir: z.string().optional().describe('Where the guest image is built and cached'),
+    trial_timeout_s: z.number().positive().default(180),
+  })
+  .default({ accelerator: 'tcg', vcpus: 1, verify_memory: true, trial_timeout_s: 180 });
+
+export const opennebulaOptionsSchema = z
+  .strictObject({
+    themis_user: z.string().min(1).describe('Value of THEMIS_USER in the context of the VMs to use'),
+    destinations: z.union([z.literal('round-robin'), z.array(z.number().int().nonnegative())]).default('round-robin'),
+    datastore_id: z.number().int().default(-1),
+    enforce_capacity: z.boolean().default(false),
+    poll_interval_ms: z.number().positive().default(100),
+    trial_timeout_s: z.number().positive().default(300),
+    probe: z.enum(['themis-prober', 'iperf3']).default('themis-prober'),
+    ssh: z
+      .strictObject({
+        user: z.string().default('root'),
+        port: z.number().int().positive().default(22),
+        key_file: z.string().optional().describe('Private key file; otherwise the SSH agent (SSH_AUTH_SOCK)'),
+        known_hosts: z.string().optional().describe('Default ~/.ssh/known_hosts'),
+        accept_new_host_keys: z.boolean().default(false),
+        jump_host: z.string().optional().describe('user@host[:port] of a jump host, e.g. the front-end'),
+      })
+      .default({ user: 'root', port: 22, accept_new_host_keys: false }),
+  })
+  .optional();
+
+export const sweepSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore')
+    .describe('Campaign name; also the default file name of its results'),
+  description: z.string().optional(),
+  backend: z.enum(BACKEND_NAMES).default('simulator'),
+  seed: z.number().int().nonnegative().default(1).describe('Campaign seed: every trial seed derives from it'),
+  repetitions: z.number().int().positive().default(1),
+  parameters: trialParametersSchema.partial().default({}).describe('Fixed parameters of every point'),
+  axes: z.array(axisSchema).default([]).describe('Axes, combined as a cartesian product in this order'),
+  store: z
+    .strictObject({
+      rounds: z.enum(['all', 'failed', 'none']).default('all').describe('Which trials keep their per-round rows'),
+      probe_gaps: z.enum(['all', 'failed', 'none']).default('all'),
+      events: z.enum(['all', 'failed', 'none']).default('all'),
+    })
+    .default({ rounds: 'all', probe_gaps: 'all', events: 'all' }),
+  qemu: qemuOptionsSchema,
+  opennebula: opennebulaOptionsSchema,
+});
+
+export type SweepSpec = z.output<typeof sweepSchema>;
+export type QemuOptions = z.output<typeof qemuOptionsSchema>;
+export type OpenNebulaOptions = NonNullable<z.output<typeof opennebulaOptionsSchema>>;
+
+/** A validated sweep plus where it came from. */
+export interface CampaignSpec {
+  readonly sweep: SweepSpec;
+  /** The file's text, stored verbatim with the campaign. */
+  readonly source_yaml: string;
+  readonly source_sha256: string;
+  readonly source_path: string;
+}
+
+/** JSON Schema of the sweep file, for editors and `themis schema`. */
+export function sweepJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(sweepSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, $id: 'https://themis.dev/schema/sweep.json', title: 'Themis sweep file' };
+}

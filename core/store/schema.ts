@@ -1,0 +1,122 @@
+/**
+ * The DuckDB schema every backend's trials land in, and the views for common questions.
+ * Parameter columns are generated from the parameter schema, so a new parameter is a new typed column.
+ */
+import { z } from 'zod';
+import { PARAMETER_NAMES, trialParametersSchema, type ParameterName } from '../spec/parameters.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** DuckDB type of a parameter column, from its zod type. */
+export function parameterColumnType(name: ParameterName): 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' {
+  let t: z.ZodType = trialParametersSchema.shape[name];
+  while (t instanceof z.ZodDefault || t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+  if (t instanceof z.ZodBoolean) return 'BOOLEAN';
+  if (t instanceof z.ZodNumber) return 'DOUBLE';
+  // enums, and number-or-'unlimited' (stored as text so 'unlimited' stays visible in SQL and reports)
+  return 'VARCHAR';
+}
+
+
+export function parameterColumns(): { name: ParameterName; type: string }[] {
+  return PARAMETER_NAMES.map((name) => ({ name, type: parameterColumnType(name) }));
+}
+
+export function createSchemaSql(): string[] {
+  const paramCols = parameterColumns()
+    .filter((c) => c.name !== 'mode')
+    .map((c) => `  "${c.name}" ${c.type}`)
+    .join(',\n');
+  return [
+    `CREATE TABLE IF NOT EXISTS themis_meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+    `CREATE TABLE IF NOT EXISTS campaigns (
+  campaign_id VARCHAR PRIMARY KEY,
+  name VARCHAR NOT NULL,
+  spec_yaml VARCHAR NOT NULL,
+  spec_sha256 VARCHAR NOT NULL,
+  spec_path VARCHAR,
+  backend VARCHAR NOT NULL,
+  themis_version VARCHAR NOT NULL,
+  host VARCHAR NOT NULL,
+  shard VARCHAR,
+  planned_trials BIGINT NOT NULL,
+  started_at TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ,
+  status VARCHAR NOT NULL
+)`,
+    `CREATE TABLE IF NOT EXISTS trials (
+  campaign_id VARCHAR NOT NULL,
+  trial_id VARCHAR NOT NULL,
+  trial_index BIGINT NOT NULL,
+  point_id VARCHAR NOT NULL,
+  repetition INTEGER NOT NULL,
+  seed UBIGINT NOT NULL,
+  backend VARCHAR NOT NULL,
+  mode VARCHAR NOT NULL,
+${paramCols},
+  params JSON NOT NULL,
+  status VARCHAR NOT NULL,
+  failure_reason VARCHAR,
+  total_ms DOUBLE,
+  downtime_ms DOUBLE,
+  outage_ms DOUBLE,
+  loss_pct DOUBLE,
+  rtt_p50_ms DOUBLE,
+  rtt_p99_ms DOUBLE,
+  transferred_bytes DOUBLE,
+  rounds INTEGER,
+  started_at TIMESTAMPTZ NOT NULL,
+  wall_ms DOUBLE NOT NULL,
+  detail JSON
+)`,
+    `CREATE TABLE IF NOT EXISTS rounds (
+  campaign_id VARCHAR NOT NULL,
+  trial_id VARCHAR NOT NULL,
+  round INTEGER NOT NULL,
+  phase VARCHAR NOT NULL,
+  start_ms DOUBLE NOT NULL,
+  duration_ms DOUBLE NOT NULL,
+  pages_sent DOUBLE NOT NULL,
+  bytes_sent DOUBLE NOT NULL,
+  dirty_pages_after DOUBLE NOT NULL,
+  throttle_pct DOUBLE NOT NULL
+)`,
+    `CREATE TABLE IF NOT EXISTS probe_gaps (
+  campaign_id VARCHAR NOT NULL,
+  trial_id VARCHAR NOT NULL,
+  probe VARCHAR NOT NULL,
+  direction VARCHAR NOT NULL,
+  start_ms DOUBLE NOT NULL,
+  duration_ms DOUBLE NOT NULL,
+  packets_lost DOUBLE NOT NULL
+)`,
+    `CREATE TABLE IF NOT EXISTS events (
+  campaign_id VARCHAR NOT NULL,
+  trial_id VARCHAR NOT NULL,
+  t_ms DOUBLE NOT NULL,
+  source VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  detail JSON
+)`,
+    // Live vs cold (and every other mode) per point: what a report's first table shows.
+    `CREATE OR REPLACE VIEW live_vs_cold AS
+SELECT backend, mode,
+  count(*) AS trials,
+  avg(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS success_rate,
+  median(downtime_ms) FILTER (WHERE status = 'succeeded') AS downtime_ms_p50,
+  quantile_cont(downtime_ms, 0.95) FILTER (WHERE status = 'succeeded') AS downtime_ms_p95,
+  median(outage_ms) FILTER (WHERE status = 'succeeded') AS outage_ms_p50,
+  quantile_cont(outage_ms, 0.95) FILTER (WHERE status = 'succeeded') AS outage_ms_p95,
+  median(total_ms) FILTER (WHERE status = 'succeeded') AS total_ms_p50,
+  quantile_cont(total_ms, 0.95) FILTER (WHERE status = 'succeeded') AS total_ms_p95
+FROM trials GROUP BY backend, mode`,
+    // Where live migration stops converging: dirty rate × bandwidth cap.
+    `CREATE OR REPLACE VIEW convergence_map AS
+SELECT backend, mode, dirty_rate_pages_s, max_bandwidth_mib_s,
+  count(*) AS trials,
+  avg(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS success_rate,
+  median(rounds) AS rounds_p50,
+  median(total_ms) FILTER (WHERE status = 'succeeded') AS total_ms_p50
+FROM trials GROUP BY ALL`,
+  ];
+}
