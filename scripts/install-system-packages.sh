@@ -39,7 +39,7 @@ for g in "${groups[@]}"; do
     reports) pkgs+=(chromium python3-nbformat fonts-dejavu-core) ;;
     opennebula) pkgs+=(libxml2-utils openssh-server openssh-client scons libxmlrpc-c++8-dev libcurl4-openssl-dev ruby ruby-dev g++
                        libxml2-dev libsqlite3-dev libssl-dev zlib1g-dev pkg-config ruby-ffi-rzmq ruby-treetop
-                       ruby-parse-cron ruby-ipaddress ruby-nokogiri ruby-sqlite3 ruby-sequel ruby-ox ruby-highline ruby-json) ;;
+                       ruby-parse-cron ruby-ipaddress ruby-nokogiri ruby-sqlite3 ruby-sequel ruby-ox ruby-highline ruby-json iperf3) ;;
     *) echo "install-system-packages: unknown group '$g'" >&2; exit 2 ;;
   esac
 done
