@@ -4,12 +4,17 @@
  * because it stays in 32-bit integer arithmetic. No clock, no global state: same seed, same sequence.
  */
 export class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
 
   constructor(seed: number) {
+    this.reseed(seed);
+  }
+
+  /** Restarts the sequence for `seed`, exactly as `new Random(seed)`; lets a hot loop reuse one generator. */
+  reseed(seed: number): void {
     this.a = 0x9e3779b9;
     this.b = 0x243f6a88;
     this.c = 0xb7e15162;

@@ -1,0 +1,208 @@
+/**
+ * The `themis` command line. Results and paths go to stdout, progress and errors to stderr; bad input
+ * exits with 2 and writes nothing.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createBackend } from '../../backends/registry.js';
+import { runCampaign } from '../engine/engine.js';
+import { terminalProgress } from '../engine/progress.js';
+import { buildPlan, type Shard } from '../plan/plan.js';
+import { loadSweepFile } from '../spec/load.js';
+import { sweepJsonSchema } from '../spec/sweep.js';
+import { Store } from '../store/store.js';
+import { themisVersion } from '../version.js';
+import { reportError, UsageError } from './exit.js';
+import { mergeDatabases } from './merge.js';
+import { formatQueryResult, queryReadOnly, type SqlFormat } from './sql.js';
+
+function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m) throw new InvalidArgumentError(`expected i/N (e.g. 0/4); found '${text}'`);
+  const shard = { index: Number(m[1]), count: Number(m[2]) };
+  if (shard.count < 1 || shard.index >= shard.count) throw new InvalidArgumentError(`expected 0 ≤ i < N; found '${text}'`);
+  return shard;
+}
+
+function parseAxes(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Writes via a temporary file and a rename, so a reader never sees half a file. */
+function writeFileAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** Ctrl-C once: stop scheduling and keep what is stored. Twice: leave at once. */
+function interruptController(): AbortController {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping after the running trials (stored trials are kept; --resume continues)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('themis')
+    .description('Measures how available a virtual machine stays while it migrates, and explains why.')
+    .version(themisVersion())
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('Run a campaign from a sweep file and store every trial in DuckDB')
+    .argument('<sweep>', 'sweep file (YAML)')
+    .option('--db <file>', 'DuckDB file (default results/<name>.duckdb)')
+    .option('--report <file>', 'HTML report (default results/<name>.html)')
+    .option('--no-report', 'do not write the report')
+    .option('--resume', 'continue an interrupted campaign, skipping stored trials')
+    .option('--fresh', "replace the campaign's stored trials and start over")
+    .option('--shard <i/N>', 'run only shard i of N (0-based); merge the files with themis merge', parseShard)
+    .action(async (sweepPath: string, o: { db?: string; report: string | boolean; resume?: boolean; fresh?: boolean; shard?: Shard }) => {
+      if (o.resume && o.fresh) throw new UsageError('--resume and --fresh contradict each other');
+      const spec = loadSweepFile(sweepPath);
+      const name = spec.sweep.name + (o.shard ? `.shard-${o.shard.index}-of-${o.shard.count}` : '');
+      const dbPath = o.db ?? join('results', `${name}.duckdb`);
+      mkdirSync(dirname(dbPath), { recursive: true });
+      const backend = await createBackend(spec.sweep.backend);
+      const controller = interruptController();
+      const outcome = await runCampaign({
+        spec,
+        dbPath,
+        backend,
+        shard: o.shard,
+        resume: o.resume,
+        fresh: o.fresh,
+        progress: terminalProgress(),
+        signal: controller.signal,
+      });
+      const { modeSummary, formatModeSummary } = await import('../../reports/summary.js');
+      const store = await Store.open(dbPath, { readOnly: true });
+      const summary = formatModeSummary(await modeSummary(store.connection, outcome.campaign_id));
+      store.close();
+      process.stdout.write(
+        `campaign ${outcome.campaign_id}: ${outcome.status}, ${outcome.ran} trials run` +
+          (outcome.skipped ? `, ${outcome.skipped} already stored` : '') +
+          ` of ${outcome.planned}\n${summary}\ndatabase: ${dbPath}\n`,
+      );
+      if (o.report !== false && outcome.status === 'finished') {
+        const reportPath = typeof o.report === 'string' ? o.report : join('results', `${name}.html`);
+        const { writeHtmlReport } = await import('../../reports/html.js');
+        await writeHtmlReport({ db: dbPath, out: reportPath, campaignId: outcome.campaign_id });
+        process.stdout.write(`report: ${reportPath}\n`);
+      }
+      if (outcome.status === 'interrupted') process.exitCode = 130;
+    });
+
+  program
+    .command('check')
+    .description('Validate a sweep file and show the size of its plan')
+    .argument('<sweep>', 'sweep file (YAML)')
+    .action((sweepPath: string) => {
+      const spec = loadSweepFile(sweepPath);
+      const plan = buildPlan(spec.sweep);
+      process.stdout.write(
+        `${sweepPath}: ok — campaign '${spec.sweep.name}' on ${spec.sweep.backend}: ${plan.points.length} points × ` +
+          `${plan.repetitions} repetitions = ${plan.size} trials\n`,
+      );
+    });
+
+  program
+    .command('report')
+    .description('Write the report of a database: self-contained HTML, or the figures as SVG/PNG files')
+    .argument('<db>', 'DuckDB file')
+    .option('--out <file>', 'output file (HTML) or directory (svg/png); default next to the database')
+    .option('--by <axes>', 'also break statistics down by these parameters (comma-separated)', parseAxes)
+    .option('--campaign <id>', 'only this campaign')
+    .addOption(new Option('--format <format>', 'html, svg or png').choices(['html', 'svg', 'png']).default('html'))
+    .action(async (db: string, o: { out?: string; by?: string[]; campaign?: string; format: 'html' | 'svg' | 'png' }) => {
+      if (o.format === 'html') {
+        const out = o.out ?? db.replace(/\.duckdb$/, '') + '.html';
+        const { writeHtmlReport } = await import('../../reports/html.js');
+        await writeHtmlReport({ db, out, by: o.by, campaignId: o.campaign });
+        process.stdout.write(`${out}\n`);
+        return;
+      }
+      const outDir = o.out ?? db.replace(/\.duckdb$/, '') + '-figures';
+      const { renderFigures } = await import('../../reports/render.js');
+      const files = await renderFigures({ db, outDir, format: o.format, by: o.by });
+      process.stdout.write(files.join('\n') + '\n');
+    });
+
+  program
+    .command('export')
+    .description('Export a table or query (parquet, arrow, csv) or the analysis notebook (ipynb)')
+    .argument('<db>', 'DuckDB file')
+    .addOption(new Option('--format <format>', 'output format').choices(['parquet', 'arrow', 'csv', 'ipynb']).makeOptionMandatory())
+    .requiredOption('--out <file>', 'output file')
+    .option('--table <name>', 'table or view to export (default trials)')
+    .option('--query <sql>', 'query to export instead of a table')
+    .option('--by <axes>', 'ipynb: parameters to break statistics down by', parseAxes)
+    .action(async (db: string, o: { format: 'parquet' | 'arrow' | 'csv' | 'ipynb'; out: string; table?: string; query?: string; by?: string[] }) => {
+      if (o.format === 'ipynb') {
+        const { writeNotebook } = await import('../../reports/notebook.js');
+        await writeNotebook({ db, out: o.out, by: o.by });
+      } else {
+        if (o.table && o.query) throw new UsageError('--table and --query: choose one');
+        const { exportData } = await import('../../reports/export.js');
+        await exportData({ db, format: o.format, out: o.out, table: o.query ? undefined : (o.table ?? 'trials'), query: o.query });
+      }
+      process.stdout.write(`${o.out}\n`);
+    });
+
+  program
+    .command('sql')
+    .description('Run one SQL query on a read-only connection')
+    .argument('<db>', 'DuckDB file')
+    .argument('<query>', 'SQL')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(async (db: string, query: string, o: { format: SqlFormat }) => {
+      process.stdout.write(formatQueryResult(await queryReadOnly(db, query), o.format));
+    });
+
+  program
+    .command('merge')
+    .description('Union several databases (e.g. shards) into one')
+    .argument('<out>', 'DuckDB file to write (created if missing)')
+    .argument('<db...>', 'databases to merge')
+    .action(async (out: string, dbs: string[]) => {
+      const counts = await mergeDatabases(out, dbs);
+      process.stdout.write(`${out}: ${counts.campaigns} campaigns, ${counts.trials} trials\n`);
+    });
+
+  program
+    .command('schema')
+    .description('Print the JSON Schema of sweep files')
+    .option('--out <file>', 'write it to a file instead')
+    .action((o: { out?: string }) => {
+      const text = JSON.stringify(sweepJsonSchema(), null, 2) + '\n';
+      if (o.out) writeFileAtomic(o.out, text);
+      else process.stdout.write(text);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      // commander already printed its message; help and version are not errors.
+      return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? 0 : 2;
+    }
+    return reportError(err);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Runs a campaign: plan → backend → store. Knows no backend by name. Trials already stored are skipped on
+ * --resume; an abort (Ctrl-C) stops scheduling, lets running trials finish as results, and keeps all stored.
+ */
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { BackendSetupError, isBatchRunner, type Backend, type CampaignContext, type TrialResult } from '../backend.js';
+import { buildPlan, shardRange, trialAt, type Plan, type Shard } from '../plan/plan.js';
+import { addTrialResult, emptyBatch } from '../results/batch.js';
+import type { CampaignSpec } from '../spec/sweep.js';
+import { Store } from '../store/store.js';
+import { themisVersion } from '../version.js';
+import { silentProgress, type Progress } from './progress.js';
+
+export interface RunOptions {
+  spec: CampaignSpec;
+  dbPath: string;
+  backend: Backend;
+  shard?: Shard;
+  /** Continue an interrupted campaign, skipping stored trials. */
+  resume?: boolean;
+  /** Replace the campaign's stored rows and start over. */
+  fresh?: boolean;
+  progress?: Progress;
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  campaign_id: string;
+  plan: Plan;
+  /** Trials of this run's shard */
+  planned: number;
+  skipped: number;
+  ran: number;
+  status: 'finished' | 'interrupted';
+}
+
+/**
+ * A campaign id names the sweep and its exact text, so --resume finds its campaign again. Shards of one
+ * campaign share the id (each file's campaign row records its shard), so `themis merge` of all shards gives
+ * the same trials table as one unsharded run.
+ */
+export function campaignIdOf(spec: CampaignSpec): string {
+  return `${spec.sweep.name}-${spec.source_sha256.slice(0, 12)}`;
+}
+
+/** A campaign that cannot start as asked (already stored, interrupted without --resume): exit code 2. */
+export class CampaignConflictError extends Error {
+  override readonly name = 'CampaignConflictError';
+}
+
+export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
+  const { spec, backend } = options;
+  const progress = options.progress ?? silentProgress();
+  const signal = options.signal ?? new AbortController().signal;
+  const plan = buildPlan(spec.sweep);
+  const { start, end } = options.shard ? shardRange(plan, options.shard) : { start: 0, end: plan.size };
+  const campaign_id = campaignIdOf(spec);
+  const context: CampaignContext = { campaign_id, spec, spec_dir: dirname(spec.source_path) };
+
+  const store = await Store.open(options.dbPath);
+  try {
+    const existing = await store.findCampaign(campaign_id);
+    if (existing && !options.resume && !options.fresh) {
+      const realBackend = spec.sweep.backend !== 'simulator';
+      if (existing.status !== 'finished' || realBackend) {
+        throw new CampaignConflictError(
+          `${options.dbPath} already holds campaign ${campaign_id} (${existing.status}, ${existing.stored_trials} of ${end - start} ` +
+            `trials stored): --resume continues it, --fresh replaces it, or choose another --db`,
+        );
+      }
+    }
+    // Prepare before writing anything: a setup problem leaves the database as it was.
+    await backend.prepare(context, signal);
+    if (existing && (options.fresh || (!options.resume && existing.status === 'finished'))) await store.deleteCampaign(campaign_id);
+    const resuming = existing !== null && options.resume === true;
+    if (resuming) await store.setCampaignStatus(campaign_id, 'running');
+    else {
+      await store.insertCampaign({
+        campaign_id,
+        name: spec.sweep.name,
+        spec_yaml: spec.source_yaml,
+        spec_sha256: spec.source_sha256,
+        spec_path: spec.source_path,
+        backend: spec.sweep.backend,
+        themis_version: themisVersion(),
+        host: hostname(),
+        shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+        planned_trials: end - start,
+        status: 'running',
+      });
+    }
+    await store.loadPoints(campaign_id, plan);
+    const stored = resuming ? await store.storedTrialIndices(campaign_id) : new Set<number>();
+    const todo: number[] = [];
+    for (let i = start; i < end; i++) if (!stored.has(i)) todo.push(i);
+
+    progress.start(todo.length, `${spec.sweep.name} (${spec.sweep.backend})`);
+    let ran = 0;
+    try {
+      if (isBatchRunner(backend)) {
+        for await (const batch of backend.runBatches(plan, Int32Array.from(todo), signal)) {
+          await store.appendBatch(campaign_id, spec.sweep.backend, plan, batch);
+          ran += batch.nTrials;
+          progress.advance(batch.nTrials);
+        }
+      } else {
+        ran = await runOneByOne(backend, plan, todo, store, campaign_id, spec, progress, signal);
+      }
+    } finally {
+      progress.stop();
+    }
+    const status = ran + stored.size >= end - start ? 'finished' : 'interrupted';
+    await store.setCampaignStatus(campaign_id, status);
+    return { campaign_id, plan, planned: end - start, skipped: stored.size, ran, status };
+  } finally {
+    await backend.dispose().catch(() => undefined);
+    store.close();
+  }
+}
+
+/** Trials one at a time per backend slot; each result is stored in its own transaction as soon as it ends. */
+async function runOneByOne(
+  backend: Backend,
+  plan: Plan,
+  todo: readonly number[],
+  store: Store,
+  campaignId: string,
+  spec: CampaignSpec,
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<number> {
+  let next = 0;
+  let ran = 0;
+  // Appends must not interleave on one connection: chain them.
+  let storing = Promise.resolve();
+  const worker = async () => {
+    while (!signal.aborted && next < todo.length) {
+      const index = todo[next++];
+      const trial = trialAt(plan, index);
+      const startedAt = Date.now();
+      const t0 = performance.now();
+      const result = await backend.runTrial(trial, signal).catch((err: unknown) => crashed(err));
+      const batch = emptyBatch(1);
+      addTrialResult(batch, index, result, startedAt, performance.now() - t0);
+      storing = storing.then(() => store.appendBatch(campaignId, spec.sweep.backend, plan, batch));
+      await storing;
+      ran++;
+      progress.advance(1);
+    }
+  };
+  const slots = Math.max(1, Math.min(backend.maxConcurrency, todo.length));
+  await Promise.all(Array.from({ length: slots }, worker));
+  return ran;
+}
+
+/** A backend that throws instead of returning a failed result has crashed; the campaign goes on. */
+function crashed(err: unknown): TrialResult {
+  if (err instanceof BackendSetupError) throw err;
+  return {
+    status: 'failed',
+    failure_reason: 'backend_crashed',
+    total_ms: null,
+    downtime_ms: null,
+    outage_ms: null,
+    loss_pct: null,
+    rtt_p50_ms: null,
+    rtt_p99_ms: null,
+    transferred_bytes: null,
+    rounds: null,
+    rounds_detail: [],
+    probe_gaps: [],
+    events: [],
+    detail: { error: err instanceof Error ? err.message : String(err) },
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * The DuckDB store. Batches of results go through small staging tables (appended column by column) and
+ * one INSERT … SELECT per table, all inside one transaction: a trial is stored whole or not at all.
+ * Parameters are appended once per point and joined in, so a million trials do not repeat 50 columns each.
+ */
+import { DuckDBConnection, DuckDBInstance, DOUBLE, INTEGER, VARCHAR } from '@duckdb/node-api';
+import type { BackendName } from '../backend.js';
+import { trialSeed } from '../plan/seed.js';
+import type { Plan } from '../plan/plan.js';
+import { failureReasonOf, type ResultBatch } from '../results/batch.js';
+import { parameterColumns, createSchemaSql, SCHEMA_VERSION } from './schema.js';
+import { appendToTempTable, type Column } from './append.js';
+
+export interface CampaignRow {
+  campaign_id: string;
+  name: string;
+  spec_yaml: string;
+  spec_sha256: string;
+  spec_path: string | null;
+  backend: BackendName;
+  themis_version: string;
+  host: string;
+  shard: string | null;
+  planned_trials: number;
+  status: 'running' | 'finished' | 'interrupted' | 'failed';
+}
+
+const STAGING_SQL = [
+  `CREATE TEMP TABLE IF NOT EXISTS stage_trials (trial_index INTEGER, seed DOUBLE, succeeded INTEGER, failure_reason VARCHAR,
+     total_ms DOUBLE, downtime_ms DOUBLE, outage_ms DOUBLE, loss_pct DOUBLE, rtt_p50_ms DOUBLE, rtt_p99_ms DOUBLE,
+     transferred_bytes DOUBLE, rounds DOUBLE, started_at_ms DOUBLE, wall_ms DOUBLE, detail VARCHAR)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_rounds (trial_index INTEGER, round INTEGER, phase VARCHAR, start_ms DOUBLE,
+     duration_ms DOUBLE, pages_sent DOUBLE, bytes_sent DOUBLE, dirty_pages_after DOUBLE, throttle_pct DOUBLE)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_probe_gaps (trial_index INTEGER, probe VARCHAR, direction VARCHAR, start_ms DOUBLE,
+     duration_ms DOUBLE, packets_lost DOUBLE)`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_events (trial_index INTEGER, t_ms DOUBLE, source VARCHAR, kind VARCHAR, detail VARCHAR)`,
+];
+
+const n = (col: string) => `nullif(${col}, 'nan'::DOUBLE)`;
+const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+export class Store {
+  private pointsLoaded: string | null = null;
+  private repetitions = 1;
+
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Store> {
+    const instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    const connection = await instance.connect();
+    const store = new Store(instance, connection, path);
+    if (!options.readOnly) await store.ensureSchema();
+    return store;
+  }
+
+  private async ensureSchema(): Promise<void> {
+    for (const sql of createSchemaSql()) await this.connection.run(sql);
+    await this.connection.run(
+      `INSERT OR REPLACE INTO themis_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`,
+    );
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  async findCampaign(campaignId: string): Promise<{ status: string; stored_trials: number } | null> {
+    const r = await this.connection.runAndReadAll(
+      `SELECT status, (SELECT count(*) FROM trials WHERE campaign_id = $id) AS n FROM campaigns WHERE campaign_id = $id`,
+      { id: campaignId },
+    );
+    const row = r.getRowObjects()[0];
+    return row ? { status: String(row.status), stored_trials: Number(row.n) } : null;
+  }
+
+  async deleteCampaign(campaignId: string): Promise<void> {
+    await this.transaction(async () => {
+      for (const table of ['trials', 'rounds', 'probe_gaps', 'events', 'campaigns']) {
+        await this.connection.run(`DELETE FROM ${table} WHERE campaign_id = $id`, { id: campaignId });
+      }
+    });
+  }
+
+  async insertCampaign(c: CampaignRow): Promise<void> {
+    await this.connection.run(
+      `INSERT INTO campaigns VALUES ($campaign_id, $name, $spec_yaml, $spec_sha256, $spec_path, $backend, $themis_version,
+        $host, $shard, $planned_trials, now(), NULL, $status)`,
+      { ...c, spec_path: c.spec_path ?? '', shard: c.shard ?? '' },
+    );
+  }
+
+  async setCampaignStatus(campaignId: string, status: CampaignRow['status']): Promise<void> {
+    const finished = status === 'running' ? 'NULL' : 'now()';
+    await this.connection.run(`UPDATE campaigns SET status = $status, finished_at = ${finished} WHERE campaign_id = $id`, {
+      status,
+      id: campaignId,
+    });
+  }
+
+  /** Plan indices of the trials already stored for a campaign (for --resume). */
+  async storedTrialIndices(campaignId: string): Promise<Set<number>> {
+    const r = await this.connection.runAndReadAll(`SELECT trial_index FROM trials WHERE campaign_id = $id`, { id: campaignId });
+    return new Set(r.getColumns()[0].map((v) => Number(v)));
+  }
+
+  /** Loads the plan's points into a temp table the batch inserts join with. */
+  async loadPoints(campaignId: string, plan: Plan): Promise<void> {
+    const cols = parameterColumns();
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE stage_points (point_index INTEGER, point_id VARCHAR, params VARCHAR,
+      ${cols.map((c) => `"${c.name}" VARCHAR`).join(', ')})`);
+    for (const sql of STAGING_SQL) await this.connection.run(sql);
+    const columns: Column[] = [
+      { type: INTEGER, values: plan.points.map((_, i) => i) },
+      { type: VARCHAR, values: plan.points.map((p) => p.point_id) },
+      { type: VARCHAR, values: plan.points.map((p) => JSON.stringify(p.params)) },
+      ...cols.map((c) => ({ type: VARCHAR, values: plan.points.map((p) => String(p.params[c.name])) })),
+    ];
+    await appendToTempTable(this.connection, 'stage_points', columns, plan.points.length);
+    this.pointsLoaded = campaignId;
+    this.repetitions = plan.repetitions;
+  }
+
+  /** Appends a batch in one transaction. `loadPoints` must have been called for this campaign. */
+  async appendBatch(campaignId: string, backend: BackendName, plan: Plan, batch: ResultBatch): Promise<void> {
+    if (this.pointsLoaded !== campaignId) throw new Error('Store.appendBatch: loadPoints was not called for this campaign');
+    const t = batch.trials;
+    const count = batch.nTrials;
+    const seeds = new Float64Array(count);
+    const reasons: (string | null)[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const index = t.index[i];
+      const point = plan.points[Math.floor(index / plan.repetitions)];
+      seeds[i] = trialSeed(plan.campaignSeed, point.point_id, index % plan.repetitions);
+      reasons[i] = failureReasonOf(t.failure_reason[i]);
+    }
+    const D = DOUBLE;
+    const sub = <T extends { subarray(a: number, b: number): T }>(a: T, len: number) => a.subarray(0, len);
+    await this.transaction(async () => {
+      await appendToTempTable(this.connection, 'stage_trials', [
+        { type: INTEGER, values: sub(t.index, count) },
+        { type: D, values: seeds },
+        { type: INTEGER, values: sub(t.succeeded, count) },
+        { type: VARCHAR, values: reasons },
+        { type: D, values: sub(t.total_ms, count) },
+        { type: D, values: sub(t.downtime_ms, count) },
+        { type: D, values: sub(t.outage_ms, count) },
+        { type: D, values: sub(t.loss_pct, count) },
+        { type: D, values: sub(t.rtt_p50_ms, count) },
+        { type: D, values: sub(t.rtt_p99_ms, count) },
+        { type: D, values: sub(t.transferred_bytes, count) },
+        { type: D, values: sub(t.rounds, count) },
+        { type: D, values: sub(t.started_at_ms, count) },
+        { type: D, values: sub(t.wall_ms, count) },
+        { type: VARCHAR, values: t.detail.slice(0, count) },
+      ], count);
+      const r = batch.rounds;
+      const nr = batch.nRounds;
+      if (nr > 0) {
+        await appendToTempTable(this.connection, 'stage_rounds', [
+          { type: INTEGER, values: sub(r.trial, nr) },
+          { type: INTEGER, values: sub(r.round, nr) },
+          { type: VARCHAR, values: r.phase.slice(0, nr) },
+          { type: D, values: sub(r.start_ms, nr) },
+          { type: D, values: sub(r.duration_ms, nr) },
+          { type: D, values: sub(r.pages_sent, nr) },
+          { type: D, values: sub(r.bytes_sent, nr) },
+          { type: D, values: sub(r.dirty_pages_after, nr) },
+          { type: D, values: sub(r.throttle_pct, nr) },
+        ], nr);
+      }
+      const g = batch.probe_gaps;
+      const ng = batch.nProbeGaps;
+      if (ng > 0) {
+        await appendToTempTable(this.connection, 'stage_probe_gaps', [
+          { type: INTEGER, values: sub(g.trial, ng) },
+          { type: VARCHAR, values: g.probe.slice(0, ng) },
+          { type: VARCHAR, values: g.direction.slice(0, ng) },
+          { type: D, values: sub(g.start_ms, ng) },
+          { type: D, values: sub(g.duration_ms, ng) },
+          { type: D, values: sub(g.packets_lost, ng) },
+        ], ng);
+      }
+      const e = batch.events;
+      const ne = batch.nEvents;
+      if (ne > 0) {
+        await appendToTempTable(this.connection, 'stage_events', [
+          { type: INTEGER, values: sub(e.trial, ne) },
+          { type: D, values: sub(e.t_ms, ne) },
+          { type: VARCHAR, values: e.source.slice(0, ne) },
+          { type: VARCHAR, values: e.kind.slice(0, ne) },
+          { type: VARCHAR, values: e.detail.slice(0, ne) },
+        ], ne);
+      }
+      await this.insertStaged(campaignId, backend, nr > 0, ng > 0, ne > 0);
+    });
+  }
+
+  private async insertStaged(campaignId: string, backend: BackendName, rounds: boolean, gaps: boolean, events: boolean): Promise<void> {
+    const reps = this.repetitions;
+    const cid = quote(campaignId);
+    const trialId = `p.point_id || '-r' || (s.trial_index % ${reps})::VARCHAR`;
+    const joinPoint = `JOIN stage_points p ON p.point_index = s.trial_index // ${reps}`;
+    const cols = parameterColumns().filter((c) => c.name !== 'mode');
+    const c = this.connection;
+    await c.run(`INSERT INTO trials SELECT ${cid}, ${trialId}, s.trial_index, p.point_id, s.trial_index % ${reps},
+      s.seed::UBIGINT, ${quote(backend)}, p.mode,
+      ${cols.map((col) => `p."${col.name}"::${col.type}`).join(', ')},
+      p.params::JSON, CASE WHEN s.succeeded = 1 THEN 'succeeded' ELSE 'failed' END, s.failure_reason,
+      ${n('s.total_ms')}, ${n('s.downtime_ms')}, ${n('s.outage_ms')}, ${n('s.loss_pct')}, ${n('s.rtt_p50_ms')},
+      ${n('s.rtt_p99_ms')}, ${n('s.transferred_bytes')}, ${n('s.rounds')}::INTEGER,
+      make_timestamptz((s.started_at_ms * 1000)::BIGINT), s.wall_ms, s.detail::JSON
+      FROM stage_trials s ${joinPoint}`);
+    if (rounds) {
+      await c.run(`INSERT INTO rounds SELECT ${cid}, ${trialId}, s.round, s.phase, s.start_ms, s.duration_ms, s.pages_sent,
+        s.bytes_sent, s.dirty_pages_after, s.throttle_pct FROM stage_rounds s ${joinPoint}`);
+    }
+    if (gaps) {
+      await c.run(`INSERT INTO probe_gaps SELECT ${cid}, ${trialId}, s.probe, s.direction, s.start_ms, s.duration_ms,
+        s.packets_lost FROM stage_probe_gaps s ${joinPoint}`);
+    }
+    if (events) {
+      await c.run(`INSERT INTO events SELECT ${cid}, ${trialId}, s.t_ms, s.source, s.kind, s.detail::JSON
+        FROM stage_events s ${joinPoint}`);
+    }
+    for (const table of ['stage_trials', 'stage_rounds', 'stage_probe_gaps', 'stage_events']) await c.run(`DELETE FROM ${table}`);
+  }
+
+  private async transaction(work: () => Promise<void>): Promise<void> {
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      await work();
+      await this.connection.run('COMMIT');
+    } catch (err) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+}
