@@ -58,6 +58,11 @@ export const opennebulaOptionsSchema = z
     poll_interval_ms: z.number().positive().default(100),
     trial_timeout_s: z.number().positive().default(300),
     probe: z.enum(['themis-prober', 'iperf3']).default('themis-prober'),
+    probe_port: z.number().int().positive().default(5201).describe('Port of the probe agent (iperf3 server) on the VM under test'),
+    recover_on_timeout: z
+      .boolean()
+      .default(true)
+      .describe('After a timeout, tell oned the migration failed (one.vm.recover failure) so the VM returns to its source'),
     ssh: z
       .strictObject({
         user: z.string().default('root'),

@@ -1,0 +1,262 @@
+/**
+ * One trial on OpenNebula, in the issue's order: (1) the trial's parameters, (2) probe agents on the VM and the
+ * supervisor, (3) the migration request (the VM moves, the supervisor stays), (4) wait until the VM runs on the
+ * destination, (5) stop the probes and collect their data, (6) check the migration. Any failing step ends the
+ * trial with a failure reason; nothing here throws for a failed migration.
+ */
+import type { FailureReason, Trial, TrialResult } from '../../core/backend.js';
+import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
+import { ensureVmServer, ProbeStream, stopVmServer, type ProbeEndpoints } from './agents.js';
+import { OneApiError, ONE_ERROR, type OneClient } from './client.js';
+import { chooseDestination, type Discovered } from './discovery.js';
+import type { ProbeSummary } from './iperf3.js';
+import { isOpenNebulaMode, modeMapping, type ModeMapping, type OpenNebulaMode } from './modes.js';
+import { TrialRecorder } from './result.js';
+import { SshConnection, type SshSettings } from './ssh.js';
+import { HISTORY_REASON, LCM_STATE, lcmStateName, stateLabel, VM_STATE } from './states.js';
+import { waitForMigration, type WaitResult } from './wait.js';
+import { lastHistory, type OneHistory, type OneVm } from './xml.js';
+
+export interface TrialContext {
+  client: OneClient;
+  options: OpenNebulaOptions;
+  found: Discovered;
+  ssh: SshSettings;
+  supervisor: SshConnection;
+  /** How many trials ran before this one (round-robin position) */
+  n: number;
+}
+
+const WARMUP_MS = 300;
+const AGENT_START_TIMEOUT_MS = 10_000;
+const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens an SSH connection to the VM, retrying until it answers (a cold-migrated VM is still booting). */
+async function connectVm(ctx: TrialContext, deadline_ms: number, signal: AbortSignal): Promise<SshConnection> {
+  const ep = { host: ctx.found.vm.ip, port: ctx.options.ssh.port, user: ctx.options.ssh.user };
+  for (;;) {
+    try {
+      return await SshConnection.open(ep, ctx.ssh);
+    } catch (e) {
+      if (performance.now() > deadline_ms || signal.aborted || (e as Error).name === 'HostKeyError') throw e;
+      await sleep(500);
+    }
+  }
+}
+
+function failureOfState(vm: OneVm): FailureReason {
+  if (vm.lcm_state === LCM_STATE.UNKNOWN) return 'vm_lost';
+  if (vm.lcm_state === LCM_STATE.BOOT_MIGRATE_FAILURE || vm.lcm_state === LCM_STATE.BOOT_FAILURE) return 'boot_failed';
+  return 'orchestrator_error';
+}
+
+/** The checks of step 6 on the VM document after the migration; null when all hold. */
+export function verifyPlacement(vm: OneVm, dest_host_id: number, seq_before: number, m: ModeMapping): string | null {
+  const last = lastHistory(vm);
+  if (vm.state !== VM_STATE.ACTIVE || vm.lcm_state !== LCM_STATE.RUNNING) return `VM is ${stateLabel(vm.state, vm.lcm_state)}, not RUNNING`;
+  if (!last || last.hid !== dest_host_id) return `VM runs on host ${last?.hid}, not on the destination ${dest_host_id}`;
+  if (last.rstime_s <= 0) return 'the destination HISTORY record has not started running';
+  if (last.reason !== HISTORY_REASON.NONE) return `the destination HISTORY record has REASON ${last.reason}`;
+  const left = vm.history.find((h) => h.seq === seq_before);
+  if (!left || left.etime_s <= 0) return `the source HISTORY record ${seq_before} is not closed`;
+  if (left.reason !== HISTORY_REASON.NONE) return `the source HISTORY record closed with REASON ${left.reason} (error)`;
+  if (left.action !== m.history_action) return `the source HISTORY record closed with ACTION ${left.action}, expected ${m.history_action}`;
+  return null;
+}
+
+function historyDetail(h: OneHistory): Record<string, unknown> {
+  return { ...h };
+}
+
+export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal: AbortSignal): Promise<TrialResult> {
+  const rec = new TrialRecorder();
+  const p = trial.params;
+  if (!isOpenNebulaMode(p.mode)) return rec.fail('orchestrator_error', 0, `mode ${p.mode} is not supported by OpenNebula`);
+  const mode: OpenNebulaMode = p.mode;
+  const m = modeMapping(mode);
+  const vmId = ctx.found.vm.vm.id;
+  const timeout_ms = ctx.options.trial_timeout_s * 1000;
+  rec.detail.vm_id = vmId;
+  rec.detail.supervisor_id = ctx.found.supervisor.vm.id;
+  rec.detail.mode = mode;
+
+  // (1) where the VM is now and where it goes
+  let vm0: OneVm;
+  let dest: { id: number; name: string } | null;
+  try {
+    vm0 = await ctx.client.vmInfo(vmId, signal);
+    const hosts = (await ctx.client.hostPoolInfo(signal)).hosts;
+    const here = lastHistory(vm0);
+    if (vm0.state !== VM_STATE.ACTIVE || vm0.lcm_state !== LCM_STATE.RUNNING || !here) {
+      return rec.fail('orchestrator_error', 0, `VM ${vmId} is ${stateLabel(vm0.state, vm0.lcm_state)} before the trial, not RUNNING`);
+    }
+    dest = chooseDestination(hosts, here.hid, ctx.options.destinations, ctx.n);
+    rec.detail.source_host_id = here.hid;
+    rec.detail.source_host = here.hostname;
+    if (!dest) return rec.fail('orchestrator_error', 0, `no destination host: none ON in the cluster of host ${here.hid}`);
+    rec.detail.dest_host_id = dest.id;
+    rec.detail.dest_host = dest.name;
+  } catch (e) {
+    const lost = e instanceof OneApiError && e.code === ONE_ERROR.NO_EXISTS;
+    return rec.fail(lost ? 'vm_lost' : 'orchestrator_error', 0, errText(e));
+  }
+  const source = lastHistory(vm0) as OneHistory;
+  rec.event(0, 'oned', 'initial_state', { state: lcmStateName(vm0.lcm_state), host_id: source.hid, history: historyDetail(source) });
+
+  // (2) probe agents
+  const ep: ProbeEndpoints = { vm_ip: ctx.found.vm.ip, supervisor_ip: ctx.found.supervisor.ip, port: ctx.options.probe_port };
+  let vmConn: SshConnection | null = null;
+  let serverPid: number | null = null;
+  let stream: ProbeStream | null = null;
+  const cleanup = async () => {
+    if (vmConn) {
+      await stopVmServer(vmConn, serverPid);
+      vmConn.close();
+    }
+  };
+  try {
+    vmConn = await connectVm(ctx, performance.now() + AGENT_START_TIMEOUT_MS, signal);
+    serverPid = await ensureVmServer(vmConn, ep, AGENT_START_TIMEOUT_MS);
+    stream = await ProbeStream.start(ctx.supervisor, ep, p.probe_interval_ms, ctx.options.trial_timeout_s + 120);
+    await sleep(WARMUP_MS);
+  } catch (e) {
+    await cleanup();
+    return rec.fail('agent_unreachable', 0, `probe agents did not start: ${errText(e)}`);
+  }
+
+  // (3) the migration request
+  const t0 = performance.now();
+  rec.detail.probe_started_ms = stream.started_at - t0;
+  const stopProbe = async (): Promise<ProbeSummary | string> => {
+    try {
+      return await (stream as ProbeStream).stop(15_000);
+    } catch (e) {
+      return errText(e);
+    }
+  };
+  try {
+    rec.event(0, 'themis', 'migrate_requested', { from: source.hid, to: dest.id, live: m.live, migration_type: m.migration_type });
+    await ctx.client.migrate(
+      { vm_id: vmId, host_id: dest.id, live: m.live, enforce_capacity: ctx.options.enforce_capacity, datastore_id: ctx.options.datastore_id, migration_type: m.live ? 0 : m.migration_type },
+      signal,
+    );
+  } catch (e) {
+    await stopProbe();
+    await cleanup();
+    return rec.fail('orchestrator_error', performance.now() - t0, `one.vm.migrate refused: ${errText(e)}`);
+  }
+
+  // (4) wait for the end
+  let waited: WaitResult;
+  try {
+    waited = await waitForMigration(ctx.client, {
+      vm_id: vmId, source_host_id: source.hid, dest_host_id: dest.id, seq_before: source.seq, t0,
+      poll_interval_ms: ctx.options.poll_interval_ms, max_poll_interval_ms: Math.max(ctx.options.poll_interval_ms, 1000),
+      timeout_ms, signal,
+    });
+  } catch (e) {
+    await stopProbe();
+    await cleanup();
+    return rec.fail('orchestrator_error', performance.now() - t0, `lost contact with oned while waiting: ${errText(e)}`);
+  }
+  rec.states(waited.changes, waited.end_ms, mode);
+  rec.detail.polls = waited.polls;
+  const o = waited.outcome;
+  if (o.kind !== 'done') {
+    let reason: FailureReason;
+    let message: string;
+    if (o.kind === 'timeout') {
+      reason = 'timeout';
+      message = `migration not finished after ${ctx.options.trial_timeout_s} s (last state ${o.vm ? stateLabel(o.vm.state, o.vm.lcm_state) : 'unknown'})`;
+      if (ctx.options.recover_on_timeout) {
+        try {
+          await ctx.client.recoverAsFailed(vmId, signal);
+          rec.event(performance.now() - t0, 'themis', 'recover_failure', { vm_id: vmId });
+        } catch (e) {
+          rec.event(performance.now() - t0, 'themis', 'recover_refused', { message: errText(e) });
+        }
+      }
+    } else if (o.kind === 'fell_back') {
+      reason = 'orchestrator_error';
+      message = `migration failed: VM back on host ${lastHistory(o.vm)?.hid} (source ${source.hid})`;
+    } else if (o.kind === 'failure_state') {
+      reason = failureOfState(o.vm);
+      message = `migration ended in state ${stateLabel(o.vm.state, o.vm.lcm_state)}`;
+    } else if (o.kind === 'vm_lost') {
+      reason = 'vm_lost';
+      message = o.message;
+    } else {
+      reason = 'aborted';
+      message = 'campaign aborted during the migration';
+    }
+    const probe = await stopProbe();
+    await cleanup();
+    const extra = typeof probe === 'string' ? {} : { outage_ms: probe.outage_ms, loss_pct: probe.loss_pct };
+    return rec.fail(reason, waited.end_ms, message, extra);
+  }
+  rec.event(waited.end_ms, 'themis', 'running_on_destination', { history: historyDetail(lastHistory(o.vm) as OneHistory) });
+
+  // (5) the agent back (a rebooted VM starts it on boot), then the probes' data
+  let agent_ms = waited.end_ms;
+  if (m.reboots) {
+    try {
+      vmConn?.close();
+      vmConn = await connectVm(ctx, t0 + timeout_ms, signal);
+      serverPid = (await ensureVmServer(vmConn, ep, AGENT_START_TIMEOUT_MS)) ?? serverPid;
+      agent_ms = performance.now() - t0;
+      rec.event(agent_ms, 'themis', 'agent_answering', null);
+    } catch (e) {
+      await stopProbe();
+      await cleanup();
+      return rec.fail('agent_unreachable', performance.now() - t0, `agent on the VM not back after boot: ${errText(e)}`, { total_ms: waited.end_ms });
+    }
+  }
+  const probe = await stopProbe();
+  if (typeof probe === 'string') {
+    await cleanup();
+    return rec.fail('agent_unreachable', performance.now() - t0, `probe data lost: ${probe}`, { total_ms: waited.end_ms });
+  }
+  const offset_ms = (stream.started_at - t0);
+  for (const g of probe.gaps) rec.gaps.push({ ...g, start_ms: g.start_ms + offset_ms });
+  rec.event(performance.now() - t0, 'prober', 'summary', { ...probe, gaps: probe.gaps.length });
+  let flowing = probe.tail_packets > 0;
+  if (!flowing) {
+    // The first stream died with the guest (cold): a short second stream shows whether probes flow again.
+    try {
+      const again = await ProbeStream.start(ctx.supervisor, ep, p.probe_interval_ms, 30);
+      await sleep(1000);
+      flowing = (await again.stop(15_000)).packets_received > 0;
+    } catch (e) {
+      rec.event(performance.now() - t0, 'prober', 'restart_failed', { message: errText(e) });
+    }
+  }
+  await cleanup();
+  const measured = {
+    total_ms: m.reboots ? agent_ms : waited.end_ms,
+    downtime_ms: downtimeOf(waited, m, agent_ms),
+    outage_ms: probe.outage_ms,
+    loss_pct: probe.loss_pct,
+  };
+  if (!flowing) return rec.fail('agent_unreachable', performance.now() - t0, 'probes do not flow after the migration', measured);
+
+  // (6) check the migration
+  try {
+    const after = await ctx.client.vmInfo(vmId, signal);
+    const wrong = verifyPlacement(after, dest.id, source.seq, m);
+    rec.event(performance.now() - t0, 'oned', 'history', { records: after.history.filter((h) => h.seq >= source.seq).map(historyDetail) });
+    if (wrong) return rec.fail('verification_failed', performance.now() - t0, wrong, measured);
+  } catch (e) {
+    return rec.fail('verification_failed', performance.now() - t0, `cannot read the VM after the migration: ${errText(e)}`, measured);
+  }
+  rec.event(performance.now() - t0, 'themis', 'verified', null);
+  return rec.result('succeeded', null, measured);
+}
+
+/** The VM's own pause: unknown for live (oned does not report it); from leaving RUNNING to running again otherwise. */
+function downtimeOf(w: WaitResult, m: ModeMapping, agent_ms: number): number | null {
+  if (m.live) return null;
+  const stop = w.changes.find((c) => c.label !== 'RUNNING');
+  if (!stop) return null;
+  return (m.reboots ? agent_ms : w.end_ms) - stop.t_ms;
+}
