@@ -1,0 +1,130 @@
+/**
+ * `backend: qemu`: real migrations between two QEMU 10 processes in network namespaces on this host,
+ * measured by a real prober. prepare() builds the guest image and the lab; runTrial() moves the VM once;
+ * dispose() removes every process, namespace, tap and file.
+ *
+ * State between trials: the VM stays where the last trial left it and the next trial moves it back (A→B, B→A);
+ * it is rebooted fresh on A when its memory size changes or it is not healthy. Each trial sets the workload
+ * anew (refilling the working set) and warms the prober before it starts.
+ */
+import { BackendSetupError, type Backend, type CampaignContext, type Trial, type TrialResult } from '../../core/backend.js';
+import { defaultParameters } from '../../core/spec/parameters.js';
+import type { QemuOptions } from '../../core/spec/sweep.js';
+import { monoMs } from './exec.js';
+import { ensureGuestImage, ensureHostPackages, type GuestImage } from './guest/image.js';
+import { QemuLab } from './lab.js';
+import { emptyResult, failed, ignoredParameters } from './result.js';
+import { BOOT_TIMEOUT_MS } from './trial-common.js';
+import { runColdTrial } from './trial-cold.js';
+import { runMigrationTrial, type TrialHooks } from './trial-migrate.js';
+
+export interface QemuBackendOptions {
+  /** Test fault injection (e.g. kill the destination mid-migration). */
+  hooks?: TrialHooks;
+}
+
+export class QemuBackend implements Backend {
+  readonly name = 'qemu' as const;
+  readonly maxConcurrency = 1;
+  private lab: QemuLab | null = null;
+  private image: GuestImage | null = null;
+  private options: QemuOptions | null = null;
+  private accel: 'kvm' | 'tcg' = 'tcg';
+  private accelNote = '';
+  private qemuVersion = 'unknown';
+
+  constructor(private readonly extra: QemuBackendOptions = {}) {}
+
+  get currentLab(): QemuLab | null {
+    return this.lab;
+  }
+
+  async prepare(campaign: CampaignContext, signal: AbortSignal): Promise<void> {
+    if (process.platform !== 'linux') throw new BackendSetupError('qemu backend: needs Linux (network namespaces, QEMU)');
+    if (process.getuid?.() !== 0) throw new BackendSetupError('qemu backend: needs root (network namespaces, taps)');
+    this.options = campaign.spec.sweep.qemu;
+    await ensureHostPackages();
+    this.image = await ensureGuestImage(this.options.guest_cache_dir);
+    if (signal.aborted) throw new BackendSetupError('qemu backend: aborted during prepare');
+    this.lab = new QemuLab(this.image, 'tcg', this.options.vcpus);
+    try {
+      await this.lab.setup();
+      await this.chooseAccelerator(this.options.accelerator);
+    } catch (e) {
+      await this.dispose();
+      if (e instanceof BackendSetupError) throw e;
+      throw new BackendSetupError(`qemu backend: lab setup failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** 'auto' boots a guest with KVM and keeps it only if the guest really answers; otherwise TCG. */
+  private async chooseAccelerator(wanted: QemuOptions['accelerator']): Promise<void> {
+    const lab = this.lab!;
+    const candidates: ('kvm' | 'tcg')[] = wanted === 'auto' ? ['kvm', 'tcg'] : [wanted];
+    for (const accel of candidates) {
+      const vm = await lab.startVm('a', { memory_mib: 256, vcpus: this.options!.vcpus }, false, accel).catch(() => null);
+      if (!vm) continue;
+      const ok = await vm.connectControl(accel === 'kvm' ? 20_000 : BOOT_TIMEOUT_MS).catch(() => false);
+      if (ok) {
+        const v = await vm.qmp!.execute<{ qemu: { major: number; minor: number; micro: number } }>('query-version').catch(() => null);
+        if (v) this.qemuVersion = `${v.qemu.major}.${v.qemu.minor}.${v.qemu.micro}`;
+      }
+      await vm.kill();
+      if (ok) {
+        this.accel = accel;
+        this.accelNote = wanted === 'auto' && accel === 'tcg' ? 'kvm did not boot a guest; fell back to tcg' : '';
+        lab.accel = accel;
+        return;
+      }
+    }
+    throw new BackendSetupError(`qemu backend: no accelerator boots the guest (tried ${candidates.join(', ')})`);
+  }
+
+  async runTrial(trial: Trial, signal: AbortSignal): Promise<TrialResult> {
+    const p = trial.params;
+    const r = emptyResult({
+      accelerator: this.accel,
+      ...(this.accelNote ? { accelerator_note: this.accelNote } : {}),
+      qemu_version: this.qemuVersion,
+      guest_kernel: this.image?.kernel_version ?? null,
+      guest_image: this.image?.hash ?? null,
+      network_design: 'l2-announce',
+      ignored_parameters: ignoredParameters(p, defaultParameters()),
+    });
+    const lab = this.lab;
+    if (!lab || !this.options) return failed(r, 'orchestrator_error', 'prepare() was not called');
+    const t0 = monoMs();
+    try {
+      const boot_ms = await lab.ensureVm({ memory_mib: p.memory_mib, vcpus: this.options.vcpus }, BOOT_TIMEOUT_MS);
+      r.detail.fresh_boot_ms = boot_ms > 0 ? Math.round(boot_ms) : null;
+    } catch (e) {
+      return failed(r, 'boot_failed', (e as Error).message);
+    }
+    const budget = new AbortController();
+    const onAbort = (): void => budget.abort();
+    signal.addEventListener('abort', onAbort);
+    const timer = setTimeout(() => budget.abort(), this.options.trial_timeout_s * 1000);
+    try {
+      const out =
+        p.mode === 'cold' || p.mode === 'cold-hard'
+          ? await runColdTrial(lab, trial, r, budget.signal)
+          : await runMigrationTrial(lab, trial, r, budget.signal, this.options.verify_memory, this.extra.hooks);
+      if (out.failure_reason === 'aborted' && !signal.aborted) out.failure_reason = 'timeout';
+      out.detail.trial_wall_ms = Math.round(monoMs() - t0);
+      return out;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const lab = this.lab;
+    this.lab = null;
+    if (lab) await lab.dispose();
+  }
+}
+
+export function createBackend(options: QemuBackendOptions = {}): Backend {
+  return new QemuBackend(options);
+}

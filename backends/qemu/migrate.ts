@@ -1,0 +1,173 @@
+/**
+ * Drives one QEMU-to-QEMU migration for the live, postcopy, hybrid and suspend modes: capabilities and
+ * parameters on both sides, `-incoming defer` + migrate-incoming on the destination, migrate on the source,
+ * query-migrate polled every ~50 ms, cancellation at the timeout. Never throws for a failed migration.
+ */
+import type { TrialParameters } from '../../core/spec/parameters.js';
+import { monoMs, sleep } from './exec.js';
+import type { MigrationInfo } from './qmp.js';
+import type { MigrateSample } from './rounds.js';
+import type { QemuVm } from './vm.js';
+
+export const POLL_MS = 50;
+export const MIGRATION_PORT = 4444;
+/** QEMU has no 'unlimited' for max-bandwidth; 1 TiB/s is far beyond anything this host can move. */
+export const UNLIMITED_BYTES_S = 2 ** 40;
+
+export type MigrationStatus = 'completed' | 'not_converged' | 'failed' | 'dest_died' | 'source_died' | 'aborted' | 'timeout';
+
+export interface MigrationOutcome {
+  status: MigrationStatus;
+  requested_mono: number;
+  completed_mono: number | null;
+  samples: MigrateSample[];
+  final: MigrationInfo | null;
+  /** suspend: when Themis stopped the VM and when the destination continued */
+  paused_mono: number | null;
+  resumed_mono: number | null;
+  postcopy_started_ms: number | null;
+  error: string | null;
+}
+
+export function bandwidthBytesPerS(p: Pick<TrialParameters, 'max_bandwidth_mib_s'>): number {
+  return p.max_bandwidth_mib_s === 'unlimited' ? UNLIMITED_BYTES_S : Math.round(p.max_bandwidth_mib_s * 1024 * 1024);
+}
+
+export function capabilitiesFor(p: Pick<TrialParameters, 'mode' | 'auto_converge'>): Record<string, boolean> {
+  return {
+    events: true,
+    'auto-converge': p.auto_converge,
+    'postcopy-ram': p.mode === 'postcopy' || p.mode === 'hybrid',
+  };
+}
+
+export async function migrate(
+  src: QemuVm,
+  dst: QemuVm,
+  p: TrialParameters,
+  dstIp: string,
+  signal: AbortSignal,
+): Promise<MigrationOutcome> {
+  const out: MigrationOutcome = {
+    status: 'failed',
+    requested_mono: monoMs(),
+    completed_mono: null,
+    samples: [],
+    final: null,
+    paused_mono: null,
+    resumed_mono: null,
+    postcopy_started_ms: null,
+    error: null,
+  };
+  const sq = src.qmp!;
+  const dq = dst.qmp!;
+  const uri = `tcp:${dstIp}:${MIGRATION_PORT}`;
+  try {
+    const caps = capabilitiesFor(p);
+    await sq.setCapabilities(caps);
+    await dq.setCapabilities(caps);
+    const bw = bandwidthBytesPerS(p);
+    await sq.setParameters({
+      'max-bandwidth': bw,
+      // Post-copy has its own cap (0 = none); apply the same cap so the sweep's bandwidth axis means the same.
+      'max-postcopy-bandwidth': p.max_bandwidth_mib_s === 'unlimited' ? 0 : bw,
+      'downtime-limit': Math.max(1, Math.round(p.downtime_limit_ms)),
+    });
+    await dq.execute('migrate-incoming', { uri });
+    if (p.mode === 'suspend') {
+      out.paused_mono = monoMs();
+      await sq.execute('stop');
+    }
+    out.requested_mono = monoMs();
+    await sq.execute('migrate', { uri });
+    if (p.mode === 'postcopy') {
+      await startPostcopy(src, out);
+    }
+  } catch (e) {
+    out.error = (e as Error).message;
+    out.status = dst.hasExited ? 'dest_died' : src.hasExited ? 'source_died' : 'failed';
+    return out;
+  }
+
+  const deadline = out.requested_mono + p.timeout_s * 1000;
+  // Post-copy cannot be cancelled once the destination runs: give it as long again before giving up.
+  const hardDeadline = deadline + p.timeout_s * 1000;
+  let cancelled = false;
+  for (;;) {
+    if (src.hasExited) {
+      out.status = 'source_died';
+      return out;
+    }
+    let info: MigrationInfo;
+    try {
+      info = await sq.queryMigrate();
+    } catch (e) {
+      out.error = (e as Error).message;
+      out.status = src.hasExited ? 'source_died' : 'failed';
+      return out;
+    }
+    const now = monoMs();
+    out.samples.push({ t_ms: now - out.requested_mono, info });
+    const status = info.status ?? 'none';
+    if (status === 'completed') {
+      out.final = info;
+      out.completed_mono = now;
+      out.status = 'completed';
+      break;
+    }
+    if (status === 'failed' || status === 'cancelled') {
+      out.final = info;
+      out.error = info['error-desc'] ?? status;
+      out.status = cancelled ? (signal.aborted ? 'aborted' : 'not_converged') : dst.hasExited ? 'dest_died' : 'failed';
+      return out;
+    }
+    if (p.mode === 'hybrid' && out.postcopy_started_ms === null && status === 'active') {
+      // dirty-sync-count is 1 after setup's first sync; N full pre-copy rounds later it is N + 1.
+      if ((info.ram?.['dirty-sync-count'] ?? 0) > p.postcopy_after_rounds) await startPostcopy(src, out);
+    }
+    const inPostcopy = status.startsWith('postcopy');
+    if (!cancelled && !inPostcopy && (now > deadline || signal.aborted)) {
+      cancelled = true;
+      await sq.execute('migrate_cancel').catch(() => undefined);
+    }
+    if (now > hardDeadline + 5_000 || (cancelled && now > deadline + 15_000)) {
+      out.status = signal.aborted ? 'aborted' : 'timeout';
+      return out;
+    }
+    if (dst.hasExited && !inPostcopy && status !== 'active' && status !== 'device') {
+      out.status = 'dest_died';
+      return out;
+    }
+    await sleep(POLL_MS);
+  }
+
+  if (p.mode === 'suspend') {
+    // The destination stays paused (the source was paused when the migration started): continue it.
+    try {
+      await waitDestinationState(dst, 5_000);
+      await dst.qmp!.execute('cont');
+      out.resumed_mono = monoMs();
+    } catch (e) {
+      out.error = (e as Error).message;
+      out.status = dst.hasExited ? 'dest_died' : 'failed';
+    }
+  }
+  return out;
+}
+
+async function startPostcopy(src: QemuVm, out: MigrationOutcome): Promise<void> {
+  await src.qmp!.execute('migrate-start-postcopy');
+  out.postcopy_started_ms = monoMs() - out.requested_mono;
+}
+
+/** Waits until the destination has finished loading the incoming state (it reports paused or running). */
+async function waitDestinationState(dst: QemuVm, timeout_ms: number): Promise<string> {
+  const deadline = monoMs() + timeout_ms;
+  let status = 'unknown';
+  while (monoMs() < deadline) {
+    status = (await dst.qmp!.queryStatus()).status;
+    if (status !== 'inmigrate') return status;
+    await sleep(20);
+  }
+  return status;
+}

@@ -1,0 +1,101 @@
+/**
+ * Runs the C prober in the supervisor namespace for one trial and reads its record back.
+ * While it runs, its "alive" lines tell the backend when the guest last answered (to wait for the VM to
+ * be heard again after a move without polling anything else).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { monoMs, sleep } from './exec.js';
+import { parseProberFile, type ProbeSample } from './probes.js';
+
+export const liveProberPids = new Set<number>();
+
+export class ProberProcess {
+  private proc: ChildProcess | null = null;
+  private lastReplyMono = 0;
+  private firstReplyMono = 0;
+  private doneSeen = false;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly binary: string,
+    private readonly namespace: string,
+    private readonly target_ip: string,
+    private readonly interval_ms: number,
+    private readonly max_s: number,
+    private readonly out_file: string,
+  ) {}
+
+  start(): void {
+    const interval_us = String(Math.max(10, Math.round(this.interval_ms * 1000)));
+    const proc = spawn(
+      'ip',
+      ['netns', 'exec', this.namespace, this.binary, this.target_ip, '7', interval_us, String(this.max_s), this.out_file],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    this.proc = proc;
+    if (proc.pid) liveProberPids.add(proc.pid);
+    this.exited = new Promise((resolve) => {
+      proc.on('exit', () => {
+        if (proc.pid) liveProberPids.delete(proc.pid);
+        resolve();
+      });
+      proc.on('error', () => resolve());
+    });
+    let buf = '';
+    proc.stdout?.setEncoding('utf8');
+    proc.stdout?.on('data', (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const [kind, value] = buf.slice(0, nl).split(' ');
+        buf = buf.slice(nl + 1);
+        const t = Number(value) / 1e6;
+        if (kind === 'first') this.firstReplyMono = t;
+        if (kind === 'first' || kind === 'alive') this.lastReplyMono = Math.max(this.lastReplyMono, t);
+        if (kind === 'done') this.doneSeen = true;
+      }
+    });
+  }
+
+  /** True once a reply arrived after `afterMono`; false when `timeout_ms` passes first. */
+  async waitReply(afterMono: number, timeout_ms: number): Promise<boolean> {
+    const deadline = monoMs() + timeout_ms;
+    while (monoMs() < deadline) {
+      if (this.lastReplyMono > afterMono) return true;
+      await sleep(10);
+    }
+    return this.lastReplyMono > afterMono;
+  }
+
+  get lastReplyAtMono(): number {
+    return this.lastReplyMono;
+  }
+
+  /** Stops probing and returns every probe of the run. */
+  async stop(): Promise<{ interval_ms: number; samples: ProbeSample[] }> {
+    if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGTERM');
+    const finished = await Promise.race([this.exited.then(() => true), sleep(5_000).then(() => false)]);
+    if (!finished) this.proc?.kill('SIGKILL');
+    try {
+      const text = await readFile(this.out_file, 'utf8');
+      return parseProberFile(text);
+    } catch {
+      return { interval_ms: this.interval_ms, samples: [] };
+    } finally {
+      await rm(this.out_file, { force: true });
+      void this.doneSeen;
+    }
+  }
+}
+
+export function killAllProbersSync(): void {
+  for (const pid of liveProberPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  liveProberPids.clear();
+}

@@ -1,0 +1,93 @@
+/**
+ * Pure analysis of the prober's record: loss gaps, the longest outage, loss and RTT percentiles — the same
+ * columns the simulator fills. Times are ms on the monotonic clock; `origin_ms` (the migration request)
+ * becomes 0 on the trial's timeline.
+ */
+import { quantileSorted } from 'simple-statistics';
+import type { ProbeGapRow } from '../../core/backend.js';
+
+export interface ProbeSample {
+  seq: number;
+  send_ms: number;
+  /** null when no reply came back */
+  recv_ms: number | null;
+}
+
+export interface ProbeSummary {
+  sent: number;
+  received: number;
+  loss_pct: number | null;
+  rtt_p50_ms: number | null;
+  rtt_p99_ms: number | null;
+  outage_ms: number;
+  gaps: ProbeGapRow[];
+  /** First reply after the longest gap (monotonic ms), when there was a gap */
+  resumed_at_ms: number | null;
+}
+
+/** Parses the prober's output file ("seq send_ns recv_ns" lines, recv_ns 0 = lost). */
+export function parseProberFile(text: string): { interval_ms: number; samples: ProbeSample[] } {
+  let interval_ms = 1;
+  const samples: ProbeSample[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) {
+      const m = /interval_us=(\d+)/.exec(line);
+      if (m) interval_ms = Number(m[1]) / 1000;
+      continue;
+    }
+    const parts = line.trim().split(' ');
+    if (parts.length !== 3) continue;
+    const recv = Number(parts[2]);
+    samples.push({ seq: Number(parts[0]), send_ms: Number(parts[1]) / 1e6, recv_ms: recv === 0 ? null : recv / 1e6 });
+  }
+  return { interval_ms, samples };
+}
+
+/**
+ * Gaps are runs of consecutive unanswered probes. A gap lasts from the first lost probe's send time to the
+ * send time of the next answered probe (for a run at the end of the window: to the last send plus one interval).
+ * The outage is the longest gap. Only probes sent in [from_ms, to_ms] count.
+ */
+export function summarizeProbes(
+  samples: readonly ProbeSample[],
+  interval_ms: number,
+  origin_ms: number,
+  from_ms = Number.NEGATIVE_INFINITY,
+  to_ms = Number.POSITIVE_INFINITY,
+): ProbeSummary {
+  const window = samples.filter((s) => s.send_ms >= from_ms && s.send_ms <= to_ms);
+  const rtts = window.filter((s) => s.recv_ms !== null).map((s) => (s.recv_ms as number) - s.send_ms).sort((x, y) => x - y);
+  const gaps: ProbeGapRow[] = [];
+  let longest = 0;
+  let resumed_at_ms: number | null = null;
+  let i = 0;
+  while (i < window.length) {
+    if (window[i].recv_ms !== null) {
+      i++;
+      continue;
+    }
+    const start = window[i];
+    let j = i;
+    while (j < window.length && window[j].recv_ms === null) j++;
+    const end_ms = j < window.length ? window[j].send_ms : window[j - 1].send_ms + interval_ms;
+    const duration_ms = end_ms - start.send_ms;
+    gaps.push({ probe: 'udp-echo', direction: 'rtt', start_ms: start.send_ms - origin_ms, duration_ms, packets_lost: j - i });
+    if (duration_ms > longest) {
+      longest = duration_ms;
+      resumed_at_ms = j < window.length ? window[j].recv_ms : null;
+    }
+    i = j;
+  }
+  const sent = window.length;
+  const received = rtts.length;
+  return {
+    sent,
+    received,
+    loss_pct: sent === 0 ? null : (100 * (sent - received)) / sent,
+    rtt_p50_ms: received === 0 ? null : quantileSorted(rtts, 0.5),
+    rtt_p99_ms: received === 0 ? null : quantileSorted(rtts, 0.99),
+    outage_ms: longest,
+    gaps,
+    resumed_at_ms,
+  };
+}

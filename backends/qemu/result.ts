@@ -1,0 +1,80 @@
+/**
+ * Assembling a TrialResult from what a qemu trial observed. Pure.
+ */
+import type { EventRow, FailureReason, TrialResult } from '../../core/backend.js';
+import type { TrialParameters } from '../../core/spec/parameters.js';
+import type { QmpEvent } from './qmp.js';
+
+/**
+ * Parameters this backend cannot honour on one host: they describe the simulator's model of things that here
+ * are measured (boot time, RTT), fixed by the hardware (link capacity, page size) or designs not built yet.
+ * Each trial records which of them the sweep set away from their default.
+ */
+export const IGNORED_PARAMETERS = [
+  'nonzero_share',
+  'page_size_bytes',
+  'link_bandwidth_mib_s',
+  'device_state_kib',
+  'shutdown_s',
+  'boot_s',
+  'agent_start_s',
+  'disk_gib',
+  'shared_storage',
+  'orchestrator_overhead_ms',
+  'link_failure_rate_per_s',
+  'bandwidth_jitter_share',
+  'boot_jitter_share',
+  'mac_ageing_s',
+  'switch_learn_ms',
+  'vtep_learn_ms',
+  'controller_latency_ms',
+  'controller_jitter_share',
+  'fdb_update_per_host_ms',
+  'hosts',
+  'ospf_detect_ms',
+  'ospf_lsa_hop_ms',
+  'ospf_hops',
+  'spf_initial_ms',
+  'spf_hold_ms',
+  'spf_max_ms',
+  'fib_install_ms',
+  'rtt_base_ms',
+  'rtt_jitter_ms',
+] as const satisfies readonly (keyof TrialParameters)[];
+
+/** The ignored parameters whose value differs from the default (those are the ones a reader should know about). */
+export function ignoredParameters(p: TrialParameters, defaults: TrialParameters): string[] {
+  const out: string[] = IGNORED_PARAMETERS.filter((k) => p[k] !== defaults[k]);
+  if (p.network !== 'l2-announce') out.push('network');
+  return out;
+}
+
+export function qmpEventRows(events: readonly QmpEvent[], origin_mono: number, vm: string): EventRow[] {
+  return events.map((e) => ({ t_ms: e.t_mono_ms - origin_mono, source: 'qmp', kind: e.event, detail: { vm, ...(e.data ?? {}) } }));
+}
+
+export function emptyResult(detail: Record<string, unknown>): TrialResult {
+  return {
+    status: 'failed',
+    failure_reason: null,
+    total_ms: null,
+    downtime_ms: null,
+    outage_ms: null,
+    loss_pct: null,
+    rtt_p50_ms: null,
+    rtt_p99_ms: null,
+    transferred_bytes: null,
+    rounds: null,
+    rounds_detail: [],
+    probe_gaps: [],
+    events: [],
+    detail,
+  };
+}
+
+export function failed(r: TrialResult, reason: FailureReason, why: string): TrialResult {
+  r.status = 'failed';
+  r.failure_reason = reason;
+  r.detail.failure_detail = why;
+  return r;
+}

@@ -1,0 +1,86 @@
+/**
+ * One cold (or cold-hard) trial: the guest is powered off on its hypervisor — ACPI power button for `cold`,
+ * QEMU killed for `cold-hard` — and booted on the other one; the trial ends when the prober hears it again.
+ * downtime_ms = shutdown start → guest booted and answering probes. A cold move carries no memory, so the
+ * verification checks the freshly started workload instead.
+ */
+import type { Trial, TrialResult } from '../../core/backend.js';
+import { parseVerify } from './control.js';
+import { monoMs, sleep } from './exec.js';
+import type { QemuLab } from './lab.js';
+import { failed, qmpEventRows } from './result.js';
+import { BOOT_TIMEOUT_MS, foldProbes, SETTLE_MS, setWorkload, startWarmProber } from './trial-common.js';
+import type { QemuVm } from './vm.js';
+
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, signal: AbortSignal): Promise<TrialResult> {
+  const p = trial.params;
+  const src = lab.vm!;
+  const dstHost = lab.otherHost();
+  r.detail.source_host = lab.host;
+  r.detail.destination_host = dstHost;
+  const ready = await setWorkload(src.control!, trial);
+  if (!ready?.startsWith('ok')) return failed(r, 'agent_unreachable', `workload not set: ${ready ?? 'no answer'}`);
+  const prober = await startWarmProber(lab, trial, (SHUTDOWN_TIMEOUT_MS + BOOT_TIMEOUT_MS) / 1000 + 60);
+  if (!prober) return failed(r, 'agent_unreachable', 'the guest did not answer probes before the migration');
+
+  const origin = monoMs();
+  let dst: QemuVm | null = null;
+  try {
+    r.events.push({ t_ms: 0, source: 'themis', kind: p.mode === 'cold' ? 'powerdown-requested' : 'power-cut', detail: null });
+    if (p.mode === 'cold') await src.qmp!.execute('system_powerdown').catch(() => undefined);
+    else await src.kill();
+    const off = await Promise.race([src.exited.then(() => true), sleep(SHUTDOWN_TIMEOUT_MS).then(() => false)]);
+    if (!off) {
+      r.detail.shutdown_forced = true;
+      await src.kill();
+    }
+    const offAt = src.exitedAtMono ?? monoMs();
+    r.events.push(...qmpEventRows(src.qmp?.events ?? [], origin, 'source'));
+    r.rounds_detail.push({ round: 1, phase: 'shutdown', start_ms: 0, duration_ms: offAt - origin, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
+    await lab.stopVm();
+    if (signal.aborted) {
+      await foldProbes(r, prober, origin);
+      return failed(r, 'aborted', 'aborted after shutdown');
+    }
+
+    const bootAt = monoMs();
+    dst = await lab.startVm(dstHost, { memory_mib: p.memory_mib, vcpus: lab.vcpus }, false);
+    const heard = await prober.waitReply(bootAt, BOOT_TIMEOUT_MS);
+    const heardAt = prober.lastReplyAtMono;
+    r.rounds_detail.push({ round: 2, phase: 'boot', start_ms: bootAt - origin, duration_ms: (heard ? heardAt : monoMs()) - bootAt, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
+    if (!heard) {
+      await foldProbes(r, prober, origin);
+      await dst.kill();
+      return failed(r, 'boot_failed', `the guest did not answer probes within ${BOOT_TIMEOUT_MS} ms of booting at the destination`);
+    }
+    r.events.push({ t_ms: heardAt - origin, source: 'themis', kind: 'heard-at-destination', detail: { host: dstHost } });
+    lab.vm = dst;
+    lab.host = dstHost;
+    lab.shape = { memory_mib: p.memory_mib, vcpus: lab.vcpus };
+    const controlOk = await dst.connectControl(30_000).catch(() => false);
+    const again = controlOk ? await setWorkload(dst.control!, trial) : null;
+    const vline = again ? await dst.control!.request('verify', 'ok verify', 30_000) : null;
+    const v = vline ? parseVerify(vline) : null;
+    r.detail.memory_verification = { where: 'destination', fresh_boot: true, ...(v ?? {}), ok: v !== null && v.bad === 0 };
+    await sleep(SETTLE_MS);
+    const resumedAt = await foldProbes(r, prober, origin);
+    r.downtime_ms = heardAt - origin;
+    r.total_ms = Math.max(heardAt, resumedAt ?? heardAt) - origin;
+    r.transferred_bytes = 0;
+    r.rounds = 0;
+    r.events.push(...qmpEventRows(dst.qmp?.events ?? [], origin, 'destination'));
+    r.events.sort((x, y) => x.t_ms - y.t_ms);
+    if (dst.qmp) dst.qmp.events.length = 0;
+    if (!controlOk) return failed(r, 'agent_unreachable', 'guest control channel did not answer after boot');
+    if (v === null || v.bad !== 0) return failed(r, 'verification_failed', 'workload memory did not verify after boot');
+    r.status = 'succeeded';
+    return r;
+  } catch (e) {
+    await foldProbes(r, prober, origin).catch(() => undefined);
+    if (dst && lab.vm !== dst) await dst.kill();
+    await lab.stopVm();
+    return failed(r, 'orchestrator_error', (e as Error).message);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Steps every qemu trial shares: a well-defined start (VM healthy, workload set, prober warm) and, at the end,
+ * the prober's record folded into the result.
+ */
+import path from 'node:path';
+import type { Trial, TrialResult } from '../../core/backend.js';
+import { workloadLine, type GuestControl } from './control.js';
+import { monoMs, sleep } from './exec.js';
+import type { QemuLab } from './lab.js';
+import { ProberProcess } from './prober-process.js';
+import { summarizeProbes } from './probes.js';
+
+export const BOOT_TIMEOUT_MS = 90_000;
+export const WARM_MS = 300;
+/** After the VM is heard again, keep probing this long so the tail of the window is measured too. */
+export const SETTLE_MS = 300;
+
+export async function setWorkload(control: GuestControl, trial: Trial, timeout_ms = 60_000): Promise<string | null> {
+  const p = trial.params;
+  return control.request(
+    workloadLine({
+      working_set_mib: Math.min(p.working_set_mib, Math.max(1, p.memory_mib - 96)),
+      dirty_rate_pages_s: p.dirty_rate_pages_s,
+      dirty_pattern: p.dirty_pattern,
+      hot_set_share: p.hot_set_share,
+      hot_write_share: p.hot_write_share,
+      seed: trial.seed,
+    }),
+    'ok ready',
+    timeout_ms,
+  );
+}
+
+/** Starts the prober and waits until the guest answers; null when it never does. */
+export async function startWarmProber(lab: QemuLab, trial: Trial, max_s: number): Promise<ProberProcess | null> {
+  const prober = new ProberProcess(
+    lab.image.prober,
+    lab.topology.namespaces.supervisor,
+    lab.topology.addresses.guest_ip,
+    trial.params.probe_interval_ms,
+    max_s,
+    path.join(lab.runDir, `probes-${trial.index}.txt`),
+  );
+  const t0 = monoMs();
+  prober.start();
+  if (!(await prober.waitReply(t0, 10_000))) {
+    await prober.stop();
+    return null;
+  }
+  await sleep(WARM_MS);
+  return prober;
+}
+
+/** Stops the prober and writes its columns into the result; returns when the VM was heard again after the outage. */
+export async function foldProbes(r: TrialResult, prober: ProberProcess, origin_mono: number): Promise<number | null> {
+  const { interval_ms, samples } = await prober.stop();
+  const s = summarizeProbes(samples, interval_ms, origin_mono, origin_mono - WARM_MS);
+  r.outage_ms = s.outage_ms;
+  r.loss_pct = s.loss_pct;
+  r.rtt_p50_ms = s.rtt_p50_ms;
+  r.rtt_p99_ms = s.rtt_p99_ms;
+  r.probe_gaps = s.gaps;
+  r.detail.probes_sent = s.sent;
+  r.detail.probes_received = s.received;
+  r.detail.probe_interval_ms = interval_ms;
+  return s.resumed_at_ms;
+}
