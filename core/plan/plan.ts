@@ -67,6 +67,11 @@ export function canonicalValues(values: ParameterValues): string {
   return JSON.stringify(Object.keys(values).sort().map((k) => [k, values[k]]));
 }
 
+/** The values as a JSON object with sorted keys. */
+export function canonicalJson(values: ParameterValues): string {
+  return JSON.stringify(Object.fromEntries(Object.keys(values).sort().map((k) => [k, values[k]])));
+}
+
 export function pointId(values: ParameterValues): string {
   const text = canonicalValues(values);
   return hash32(text, 0x7e1115).toString(16).padStart(8, '0') + hash32(text, 0x51).toString(16).padStart(8, '0');
