@@ -1,0 +1,287 @@
+/**
+ * One trial of the model, written into a Scratch: derives the per-trial constants and seeded draws, runs
+ * the mode's phase sequence (pre-copy / switch-over / post-copy / save / cold), the network reconvergence
+ * and the prober. Deterministic: the only inputs are the parameters and the seed; draws happen in a fixed
+ * order (bandwidth; link failure when its rate > 0; shutdown and boot for cold modes; controller for
+ * vxlan-fdb-push), so changing a parameter never shifts another parameter's draw.
+ */
+import type { TrialParameters } from '../core/spec/parameters.js';
+import { maxBandwidthMiBs } from '../core/spec/parameters.js';
+import { Random } from '../core/random.js';
+import { AutoConvergeState } from './autoconverge.js';
+import { bootMs, diskCopyBytes, shutdownMs } from './cold.js';
+import { GIB_BYTES, MIB_BYTES, QEMU_ANNOUNCE_MAX_MS, QEMU_PAGE_HEADER_BYTES, QEMU_ZERO_PAGE_BYTES, mibPerSecondToBytesPerMs } from './constants.js';
+import { failAfterFlowMs, failureWithin } from './link-failure.js';
+import { reconvergedAtMs } from './network/index.js';
+import { faultServiceMs, postcopyFaults, postcopyRemainingPages, postcopySwitchBytes } from './postcopy.js';
+import { PRE_LINK_FAILED, PRE_POSTCOPY, PRE_SWITCHOVER, runPrecopy, type PrecopyInput } from './precopy.js';
+import { runProber } from './prober.js';
+import {
+  END_COLD_BOOT, END_DOWNTIME_LIMIT, END_LINK_FAILURE, END_POSTCOPY, END_STOP_AND_COPY, END_TIMEOUT,
+  EV_AGENT_READY, EV_ANNOUNCE, EV_BOOT, EV_BOOTED, EV_CANCELLED, EV_COMPLETED, EV_DISK_COPY, EV_LINK_FAILURE,
+  EV_PAUSED, EV_POSTCOPY_COMPLETED, EV_POSTCOPY_STARTED, EV_RECONVERGED, EV_REQUESTED, EV_RESUMED,
+  EV_RESUMED_AT_SOURCE, EV_SHUTDOWN, EV_STARTED, EV_VM_LOST, FAIL_ABORTED, FAIL_NOT_CONVERGED, FAIL_VM_LOST,
+  PH_AGENT, PH_BOOT, PH_DISK_COPY, PH_POSTCOPY, PH_SAVE, PH_SHUTDOWN, PH_STOPCOPY, Scratch,
+} from './scratch.js';
+import { stopCopyBytes, switchoverThresholdBytes } from './stopcopy.js';
+import { suspendBytes } from './suspend.js';
+import { patternCode, setDirtyModel } from './workload.js';
+
+const NaN_ = Number.NaN;
+
+/** Reusable working objects of one thread (the model is synchronous, so one set per thread suffices). */
+export class ModelContext {
+  readonly s = new Scratch();
+  readonly ac = new AutoConvergeState();
+  readonly rng = new Random(0);
+  readonly pre: PrecopyInput = {
+    startMs: 0, dirtyRatePagesPerMs: 0, autoConverge: false, thresholdBytes: 0, postcopyAfterRounds: -1, timeoutAtMs: 0,
+  };
+}
+
+/** Seeded relative spread: max(0.05, 1 + share·z), as Random.jitter, but always consuming its draw. */
+function jitter(rng: Random, share: number): number {
+  const z = rng.normal();
+  const j = 1 + share * z;
+  return j > 0.05 ? j : 0.05;
+}
+
+export function runModel(ctx: ModelContext, p: TrialParameters, seed: number): Scratch {
+  const s = ctx.s;
+  const rng = ctx.rng;
+  s.reset();
+  rng.reseed(seed);
+
+  // --- constants of this trial
+  const page = p.page_size_bytes;
+  s.pageBytes = page;
+  s.pageWireBytes = page + QEMU_PAGE_HEADER_BYTES;
+  s.totalPages = Math.floor((p.memory_mib * MIB_BYTES) / page);
+  s.nonzeroPages = Math.round(s.totalPages * p.nonzero_share);
+  s.firstPassBytes = s.nonzeroPages * s.pageWireBytes + (s.totalPages - s.nonzeroPages) * QEMU_ZERO_PAGE_BYTES;
+  const link = mibPerSecondToBytesPerMs(p.link_bandwidth_mib_s) * jitter(rng, p.bandwidth_jitter_share);
+  const cap = mibPerSecondToBytesPerMs(maxBandwidthMiBs(p));
+  s.linkBytesPerMs = link;
+  s.precopyBytesPerMs = link < cap ? link : cap;
+  s.failAfterFlowMs = p.link_failure_rate_per_s > 0 ? failAfterFlowMs(p.link_failure_rate_per_s, rng.next()) : Number.POSITIVE_INFINITY;
+  const ws = Math.min(s.totalPages, Math.floor((p.working_set_mib * MIB_BYTES) / page));
+  setDirtyModel(s.dirty, patternCode(p.dirty_pattern), ws, p.hot_set_share, p.hot_write_share);
+  const deviceBytes = p.device_state_kib * 1024;
+  const t0 = p.orchestrator_overhead_ms;
+  s.addEvent(EV_REQUESTED, 0, NaN_, NaN_);
+  s.addEvent(EV_STARTED, t0, NaN_, NaN_);
+
+  const mode = p.mode;
+  if (mode === 'cold' || mode === 'cold-hard') runCold(s, rng, p, t0, mode === 'cold-hard');
+  else if (mode === 'suspend') runSuspend(s, p, t0, deviceBytes);
+  else runMigration(ctx, p, t0, deviceBytes);
+
+  if (!Number.isNaN(s.moveAtMs) && Number.isNaN(s.lostAtMs)) finishNetwork(s, rng, p);
+  runProber(s, p.probe_interval_ms, p.rtt_base_ms, p.rtt_jitter_ms);
+  return s;
+}
+
+/** live, postcopy, hybrid: pre-copy rounds, then switch-over or post-copy. */
+function runMigration(ctx: ModelContext, p: TrialParameters, t0: number, deviceBytes: number): void {
+  const s = ctx.s;
+  const inp = ctx.pre;
+  inp.startMs = t0;
+  inp.dirtyRatePagesPerMs = p.dirty_rate_pages_s / 1000;
+  inp.autoConverge = p.auto_converge;
+  inp.thresholdBytes = switchoverThresholdBytes(s.precopyBytesPerMs, p.downtime_limit_ms);
+  inp.postcopyAfterRounds = p.mode === 'postcopy' ? 0 : p.mode === 'hybrid' ? p.postcopy_after_rounds : -1;
+  inp.timeoutAtMs = p.timeout_s * 1000;
+  const outcome = runPrecopy(s, ctx.ac, inp);
+  const t = s.cursorMs;
+  s.addBusy(t0, t);
+  if (outcome === PRE_SWITCHOVER) return switchover(s, p, t, deviceBytes);
+  if (outcome === PRE_POSTCOPY) return postcopy(s, p, t, deviceBytes);
+  s.totalMs = t;
+  s.downtimeMs = 0;
+  if (outcome === PRE_LINK_FAILED) {
+    s.failure = FAIL_ABORTED;
+    s.ending = END_LINK_FAILURE;
+    s.addEvent(EV_LINK_FAILURE, t, NaN_, NaN_);
+  } else {
+    // not_converged: cancelled, the VM never stopped running at the source (downtime 0, no outage)
+    s.failure = FAIL_NOT_CONVERGED;
+    s.ending = END_TIMEOUT;
+    s.addEvent(EV_CANCELLED, t, p.timeout_s, NaN_);
+  }
+}
+
+/** Stop-and-copy at line rate; a link failure here restarts the VM at the source. */
+function switchover(s: Scratch, p: TrialParameters, t: number, deviceBytes: number): void {
+  const bytes = stopCopyBytes(s, deviceBytes);
+  const duration = bytes / s.linkBytesPerMs;
+  const pages = s.pendingFirstPass ? s.totalPages : s.pendingPages;
+  s.pauseStartMs = t;
+  s.addEvent(EV_PAUSED, t, NaN_, NaN_);
+  const failedAfter = failureWithin(s, duration);
+  if (failedAfter >= 0) return abortPaused(s, t, failedAfter, PH_STOPCOPY, pages, bytes, duration);
+  s.addRow(PH_STOPCOPY, t, duration, pages, bytes, 0, s.throttlePct);
+  s.transferredBytes += bytes;
+  resumedAtDestination(s, p, t + duration, duration);
+  s.totalMs = t + duration;
+  s.ending = END_DOWNTIME_LIMIT;
+  s.addEvent(EV_COMPLETED, s.totalMs, NaN_, NaN_);
+}
+
+/** The VM was stopped at `t`; the link broke `after` ms into the phase: the VM runs again at the source. */
+function abortPaused(s: Scratch, t: number, after: number, phase: number, pages: number, bytes: number, duration: number): void {
+  const share = duration > 0 ? after / duration : 0;
+  s.addRow(phase, t, after, pages * share, bytes * share, 0, s.throttlePct);
+  s.transferredBytes += bytes * share;
+  s.failure = FAIL_ABORTED;
+  s.ending = END_LINK_FAILURE;
+  s.downtimeMs = after;
+  s.totalMs = t + after;
+  s.addDown(t, t + after);
+  s.addEvent(EV_LINK_FAILURE, t + after, NaN_, NaN_);
+  s.addEvent(EV_RESUMED_AT_SOURCE, t + after, NaN_, NaN_);
+}
+
+function resumedAtDestination(s: Scratch, p: TrialParameters, resumeMs: number, downtimeMs: number): void {
+  s.resumeMs = resumeMs;
+  s.downtimeMs = downtimeMs;
+  s.moveAtMs = resumeMs;
+  s.firstFrameAtMs = p.announce && p.announce_rounds > 0 ? resumeMs : NaN_;
+  s.addEvent(EV_RESUMED, resumeMs, NaN_, NaN_);
+  if (!p.announce) return;
+  let at = resumeMs;
+  for (let round = 1; round <= p.announce_rounds; round++) {
+    s.addEvent(EV_ANNOUNCE, at, round, NaN_);
+    let step = p.announce_initial_ms + (round - 1) * p.announce_step_ms;
+    if (step > QEMU_ANNOUNCE_MAX_MS) step = QEMU_ANNOUNCE_MAX_MS;
+    at += step;
+  }
+}
+
+/** Post-copy switch (device state + bitmap), resume at the destination, background push with page faults. */
+function postcopy(s: Scratch, p: TrialParameters, t: number, deviceBytes: number): void {
+  const link = s.linkBytesPerMs;
+  const remaining = postcopyRemainingPages(s);
+  const pushBytes = s.pendingFirstPass ? s.firstPassBytes : remaining * s.pageWireBytes;
+  const switchBytes = postcopySwitchBytes(s.totalPages, deviceBytes);
+  const switchMs = switchBytes / link;
+  s.pauseStartMs = t;
+  s.addEvent(EV_PAUSED, t, NaN_, NaN_);
+  s.addEvent(EV_POSTCOPY_STARTED, t, remaining, NaN_);
+  const failedInSwitch = failureWithin(s, switchMs);
+  if (failedInSwitch >= 0) return abortPaused(s, t, failedInSwitch, PH_STOPCOPY, 0, switchBytes, switchMs);
+  s.addRow(PH_STOPCOPY, t, switchMs, 0, switchBytes, remaining, s.throttlePct);
+  s.transferredBytes += switchBytes;
+  const resume = t + switchMs;
+  resumedAtDestination(s, p, resume, switchMs);
+
+  const pushMs = pushBytes / link;
+  const failedInPush = failureWithin(s, pushMs);
+  const ran = failedInPush >= 0 ? failedInPush : pushMs;
+  const share = pushMs > 0 ? ran / pushMs : 1;
+  s.addRow(PH_POSTCOPY, resume, ran, remaining * share, pushBytes * share, 0, 0);
+  s.transferredBytes += pushBytes * share;
+  s.addBusy(resume, resume + ran);
+  if (failedInPush >= 0) {
+    // the VM's memory is split between the hosts: it is lost
+    s.failure = FAIL_VM_LOST;
+    s.ending = END_LINK_FAILURE;
+    s.lostAtMs = resume + ran;
+    s.totalMs = s.lostAtMs;
+    s.downtimeMs = NaN_;
+    s.addDown(s.lostAtMs, Number.POSITIVE_INFINITY);
+    s.addEvent(EV_LINK_FAILURE, s.lostAtMs, NaN_, NaN_);
+    s.addEvent(EV_VM_LOST, s.lostAtMs, NaN_, NaN_);
+    finishNetworkLost(s, p);
+    return;
+  }
+  const faults = postcopyFaults(s, remaining, p.dirty_rate_pages_s / 1000, pushMs);
+  const stallMs = faults * faultServiceMs(s.pageWireBytes, link, p.rtt_base_ms);
+  s.totalMs = resume + pushMs;
+  s.ending = END_POSTCOPY;
+  s.addEvent(EV_POSTCOPY_COMPLETED, s.totalMs, faults, stallMs);
+  s.addEvent(EV_COMPLETED, s.totalMs, NaN_, NaN_);
+}
+
+/** Stop, stream the whole state at line rate, resume at the destination. */
+function runSuspend(s: Scratch, p: TrialParameters, t0: number, deviceBytes: number): void {
+  const bytes = suspendBytes(s, deviceBytes);
+  const duration = bytes / s.linkBytesPerMs;
+  s.pauseStartMs = t0;
+  s.addEvent(EV_PAUSED, t0, NaN_, NaN_);
+  const failedAfter = failureWithin(s, duration);
+  if (failedAfter >= 0) return abortPaused(s, t0, failedAfter, PH_SAVE, s.totalPages, bytes, duration);
+  s.addRow(PH_SAVE, t0, duration, s.totalPages, bytes, 0, 0);
+  s.transferredBytes = bytes;
+  resumedAtDestination(s, p, t0 + duration, duration);
+  s.totalMs = t0 + duration;
+  s.ending = END_STOP_AND_COPY;
+  s.addEvent(EV_COMPLETED, s.totalMs, NaN_, NaN_);
+}
+
+/** Shutdown (cold) or destroy (cold-hard), disk copy without shared storage, boot, agent start. */
+function runCold(s: Scratch, rng: Random, p: TrialParameters, t0: number, hard: boolean): void {
+  const bootJ = p.boot_jitter_share;
+  const shutdown = shutdownMs(hard, p.shutdown_s, jitter(rng, bootJ));
+  const boot = bootMs(p.boot_s, jitter(rng, bootJ));
+  const agent = p.agent_start_s * 1000;
+  let t = t0;
+  s.pauseStartMs = t0;
+  s.addEvent(EV_SHUTDOWN, t0, NaN_, NaN_);
+  if (!hard) s.addRow(PH_SHUTDOWN, t, shutdown, 0, 0, 0, 0);
+  t += shutdown;
+  const disk = diskCopyBytes(p.shared_storage, p.disk_gib, GIB_BYTES);
+  if (disk > 0) {
+    const copyMs = disk / s.linkBytesPerMs;
+    s.addEvent(EV_DISK_COPY, t, disk, NaN_);
+    const failedAfter = failureWithin(s, copyMs);
+    if (failedAfter >= 0) {
+      // the copy broke: the VM boots again where it was; the network never moved
+      s.addRow(PH_DISK_COPY, t, failedAfter, 0, (disk * failedAfter) / copyMs, 0, 0);
+      s.transferredBytes = (disk * failedAfter) / copyMs;
+      t += failedAfter;
+      s.addEvent(EV_LINK_FAILURE, t, NaN_, NaN_);
+      t = bootAndAgent(s, t, boot, agent);
+      s.failure = FAIL_ABORTED;
+      s.ending = END_LINK_FAILURE;
+      s.downtimeMs = t - t0;
+      s.totalMs = t;
+      s.addDown(t0, t);
+      return;
+    }
+    s.addRow(PH_DISK_COPY, t, copyMs, 0, disk, 0, 0);
+    s.transferredBytes = disk;
+    t += copyMs;
+  }
+  s.moveAtMs = t;
+  s.firstFrameAtMs = t + boot; // the guest's own boot traffic (DHCP/ARP) is its first frame
+  t = bootAndAgent(s, t, boot, agent);
+  s.resumeMs = t;
+  s.downtimeMs = t - t0;
+  s.totalMs = t;
+  s.ending = END_COLD_BOOT;
+  s.addEvent(EV_COMPLETED, t, NaN_, NaN_);
+}
+
+function bootAndAgent(s: Scratch, t: number, boot: number, agent: number): number {
+  s.addEvent(EV_BOOT, t, NaN_, NaN_);
+  s.addRow(PH_BOOT, t, boot, 0, 0, 0, 0);
+  s.addEvent(EV_BOOTED, t + boot, NaN_, NaN_);
+  s.addRow(PH_AGENT, t + boot, agent, 0, 0, 0, 0);
+  s.addEvent(EV_AGENT_READY, t + boot + agent, NaN_, NaN_);
+  return t + boot + agent;
+}
+
+/** Reconvergence after a successful move: the VM is unreachable from its pause until both it runs and the network knows. */
+function finishNetwork(s: Scratch, rng: Random, p: TrialParameters): void {
+  const controllerJ = p.network === 'vxlan-fdb-push' ? jitter(rng, p.controller_jitter_share) : 1;
+  const at = reconvergedAtMs(p, s.moveAtMs, s.firstFrameAtMs, s.pauseStartMs, controllerJ);
+  s.reconvergedAtMs = at;
+  s.addEvent(EV_RECONVERGED, at, at - s.resumeMs, NaN_);
+  s.addDown(s.pauseStartMs, at > s.resumeMs ? at : s.resumeMs);
+}
+
+/** vm_lost after a post-copy resume: the pause and any reconvergence before the loss still count. */
+function finishNetworkLost(s: Scratch, p: TrialParameters): void {
+  const at = reconvergedAtMs(p, s.moveAtMs, s.firstFrameAtMs, s.pauseStartMs, 1);
+  s.addDown(s.pauseStartMs, at > s.resumeMs ? at : s.resumeMs);
+}

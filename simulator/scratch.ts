@@ -1,0 +1,271 @@
+/**
+ * The simulator's working memory for one trial: outcome numbers, phase rows, events, unavailability
+ * intervals and probe gaps, all in typed arrays that are reused from trial to trial. The model writes here;
+ * simulate.ts turns it into a TrialResult or copies it into a columnar ResultBatch. Nothing in it survives
+ * a trial: `reset` clears every field the model reads.
+ */
+import { FAILURE_REASONS, type FailureReason } from '../core/backend.js';
+import { newDirtyModel, type DirtyModel } from './workload.js';
+
+/** Phase names of the rounds table (codes index this list). */
+export const PHASES = ['precopy', 'stopcopy', 'postcopy', 'save', 'shutdown', 'disk-copy', 'boot', 'agent'] as const;
+export const PH_PRECOPY = 0;
+export const PH_STOPCOPY = 1;
+export const PH_POSTCOPY = 2;
+export const PH_SAVE = 3;
+export const PH_SHUTDOWN = 4;
+export const PH_DISK_COPY = 5;
+export const PH_BOOT = 6;
+export const PH_AGENT = 7;
+
+/** Event kinds with the names of their (at most two) numeric detail fields. */
+export const EVENT_KINDS: readonly { kind: string; keys: readonly string[] }[] = [
+  { kind: 'migration-requested', keys: [] },
+  { kind: 'migration-started', keys: [] },
+  { kind: 'throttle-changed', keys: ['throttle_pct'] },
+  { kind: 'vm-paused', keys: [] },
+  { kind: 'postcopy-started', keys: ['remaining_pages'] },
+  { kind: 'vm-resumed', keys: [] },
+  { kind: 'announce', keys: ['round'] },
+  { kind: 'network-reconverged', keys: ['after_resume_ms'] },
+  { kind: 'migration-completed', keys: [] },
+  { kind: 'migration-cancelled', keys: ['timeout_s'] },
+  { kind: 'link-failure', keys: [] },
+  { kind: 'vm-lost', keys: [] },
+  { kind: 'shutdown-started', keys: [] },
+  { kind: 'disk-copy-started', keys: ['bytes'] },
+  { kind: 'boot-started', keys: [] },
+  { kind: 'guest-booted', keys: [] },
+  { kind: 'agent-ready', keys: [] },
+  { kind: 'postcopy-completed', keys: ['faults', 'fault_stall_ms'] },
+  { kind: 'vm-resumed-at-source', keys: [] },
+];
+export const EV_REQUESTED = 0;
+export const EV_STARTED = 1;
+export const EV_THROTTLE = 2;
+export const EV_PAUSED = 3;
+export const EV_POSTCOPY_STARTED = 4;
+export const EV_RESUMED = 5;
+export const EV_ANNOUNCE = 6;
+export const EV_RECONVERGED = 7;
+export const EV_COMPLETED = 8;
+export const EV_CANCELLED = 9;
+export const EV_LINK_FAILURE = 10;
+export const EV_VM_LOST = 11;
+export const EV_SHUTDOWN = 12;
+export const EV_DISK_COPY = 13;
+export const EV_BOOT = 14;
+export const EV_BOOTED = 15;
+export const EV_AGENT_READY = 16;
+export const EV_POSTCOPY_COMPLETED = 17;
+export const EV_RESUMED_AT_SOURCE = 18;
+
+/** Trial `detail` JSON, one constant text per way a trial ends (no string building per trial). */
+export const ENDINGS = [
+  { detail: { converged_by: 'downtime_limit' } },
+  { detail: { converged_by: 'postcopy' } },
+  { detail: { converged_by: 'stop_and_copy' } },
+  { detail: { converged_by: 'cold_boot' } },
+  { detail: { ended_by: 'timeout' } },
+  { detail: { ended_by: 'link_failure' } },
+] as const;
+export const ENDING_TEXT = ENDINGS.map((e) => JSON.stringify(e.detail));
+export const END_DOWNTIME_LIMIT = 0;
+export const END_POSTCOPY = 1;
+export const END_STOP_AND_COPY = 2;
+export const END_COLD_BOOT = 3;
+export const END_TIMEOUT = 4;
+export const END_LINK_FAILURE = 5;
+
+export const FAIL_NONE = -1;
+export const FAIL_NOT_CONVERGED = FAILURE_REASONS.indexOf('not_converged');
+export const FAIL_ABORTED = FAILURE_REASONS.indexOf('aborted');
+export const FAIL_VM_LOST = FAILURE_REASONS.indexOf('vm_lost');
+
+export function failureName(code: number): FailureReason | null {
+  return code < 0 ? null : FAILURE_REASONS[code];
+}
+
+function grown(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Float64Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+function grownU8(a: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
+  if (need <= a.length) return a;
+  const b = new Uint8Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+export class Scratch {
+  // --- outcome (NaN = SQL NULL)
+  failure = FAIL_NONE;
+  ending = END_DOWNTIME_LIMIT;
+  totalMs = 0;
+  downtimeMs = 0;
+  outageMs = 0;
+  lossPct = 0;
+  rttP50Ms = 0;
+  rttP99Ms = 0;
+  transferredBytes = 0;
+  rounds = 0;
+
+  // --- per-trial constants derived from the parameters and the seeded draws
+  pageBytes = 4096;
+  pageWireBytes = 4104;
+  totalPages = 0;
+  nonzeroPages = 0;
+  /** bytes of the first full pass: non-zero pages in full, zero pages as headers */
+  firstPassBytes = 0;
+  /** pre-copy rate: min(link × jitter, max-bandwidth), bytes/ms */
+  precopyBytesPerMs = 0;
+  /** line rate (switch-over, post-copy, save, disk copy): link × jitter, bytes/ms */
+  linkBytesPerMs = 0;
+  /** link failure after this much data-flow time, ms (Infinity: none) */
+  failAfterFlowMs = Number.POSITIVE_INFINITY;
+  flowedMs = 0;
+  dirty: DirtyModel = newDirtyModel();
+
+  // --- where pre-copy stopped (read by the switch-over / post-copy that follows)
+  cursorMs = 0;
+  /** dirty pages still to send */
+  pendingPages = 0;
+  /** true while nothing was sent yet (pending pages include zero pages, sent as headers) */
+  pendingFirstPass = true;
+  /** throttle in force at the end of pre-copy, % */
+  throttlePct = 0;
+
+  // --- timeline facts the network and prober need (ms since request; NaN when it did not happen)
+  pauseStartMs = Number.NaN;
+  resumeMs = Number.NaN;
+  /** when the VM's port exists at the destination (cold: boot start) */
+  moveAtMs = Number.NaN;
+  /** first frame the VM sends from the destination (announce, or boot traffic); NaN: none */
+  firstFrameAtMs = Number.NaN;
+  reconvergedAtMs = Number.NaN;
+  /** the VM stops answering for good (vm_lost) */
+  lostAtMs = Number.NaN;
+
+  // --- rounds rows
+  nRows = 0;
+  rowPhase = new Uint8Array(64);
+  rowStart = new Float64Array(64);
+  rowDuration = new Float64Array(64);
+  rowPages = new Float64Array(64);
+  rowBytes = new Float64Array(64);
+  rowDirtyAfter = new Float64Array(64);
+  rowThrottle = new Float64Array(64);
+
+  // --- events
+  nEvents = 0;
+  evT = new Float64Array(32);
+  evKind = new Uint8Array(32);
+  evA = new Float64Array(32);
+  evB = new Float64Array(32);
+
+  // --- intervals: VM unreachable [downStart, downEnd); migration traffic while the VM answers [busyStart, busyEnd)
+  nDown = 0;
+  downStart = new Float64Array(4);
+  downEnd = new Float64Array(4);
+  nBusy = 0;
+  busyStart = new Float64Array(4);
+  busyEnd = new Float64Array(4);
+
+  // --- probe gaps
+  nGaps = 0;
+  gapStart = new Float64Array(4);
+  gapDuration = new Float64Array(4);
+  gapLost = new Float64Array(4);
+
+  reset(): void {
+    this.failure = FAIL_NONE;
+    this.ending = END_DOWNTIME_LIMIT;
+    this.totalMs = 0;
+    this.downtimeMs = 0;
+    this.outageMs = 0;
+    this.lossPct = 0;
+    this.rttP50Ms = 0;
+    this.rttP99Ms = 0;
+    this.transferredBytes = 0;
+    this.rounds = 0;
+    this.failAfterFlowMs = Number.POSITIVE_INFINITY;
+    this.flowedMs = 0;
+    this.cursorMs = 0;
+    this.pendingPages = 0;
+    this.pendingFirstPass = true;
+    this.throttlePct = 0;
+    this.pauseStartMs = Number.NaN;
+    this.resumeMs = Number.NaN;
+    this.moveAtMs = Number.NaN;
+    this.firstFrameAtMs = Number.NaN;
+    this.reconvergedAtMs = Number.NaN;
+    this.lostAtMs = Number.NaN;
+    this.nRows = 0;
+    this.nEvents = 0;
+    this.nDown = 0;
+    this.nBusy = 0;
+    this.nGaps = 0;
+  }
+
+  addRow(phase: number, startMs: number, durationMs: number, pages: number, bytes: number, dirtyAfter: number, throttle: number): void {
+    const i = this.nRows++;
+    if (i >= this.rowStart.length) {
+      const n = i + 1;
+      this.rowPhase = grownU8(this.rowPhase, n);
+      this.rowStart = grown(this.rowStart, n);
+      this.rowDuration = grown(this.rowDuration, n);
+      this.rowPages = grown(this.rowPages, n);
+      this.rowBytes = grown(this.rowBytes, n);
+      this.rowDirtyAfter = grown(this.rowDirtyAfter, n);
+      this.rowThrottle = grown(this.rowThrottle, n);
+    }
+    this.rowPhase[i] = phase;
+    this.rowStart[i] = startMs;
+    this.rowDuration[i] = durationMs;
+    this.rowPages[i] = pages;
+    this.rowBytes[i] = bytes;
+    this.rowDirtyAfter[i] = dirtyAfter;
+    this.rowThrottle[i] = throttle;
+  }
+
+  addEvent(kind: number, tMs: number, a: number, b: number): void {
+    const i = this.nEvents++;
+    if (i >= this.evT.length) {
+      const n = i + 1;
+      this.evT = grown(this.evT, n);
+      this.evKind = grownU8(this.evKind, n);
+      this.evA = grown(this.evA, n);
+      this.evB = grown(this.evB, n);
+    }
+    this.evT[i] = tMs;
+    this.evKind[i] = kind;
+    this.evA[i] = a;
+    this.evB[i] = b;
+  }
+
+  /** The VM does not answer probes in [startMs, endMs). At most 4 per trial (the model makes ≤ 2). */
+  addDown(startMs: number, endMs: number): void {
+    if (!(endMs > startMs)) return;
+    const i = this.nDown++;
+    this.downStart[i] = startMs;
+    this.downEnd[i] = endMs;
+  }
+
+  /** Migration data flows while the VM answers probes in [startMs, endMs) (queueing delay for probes). */
+  addBusy(startMs: number, endMs: number): void {
+    if (!(endMs > startMs)) return;
+    const i = this.nBusy++;
+    this.busyStart[i] = startMs;
+    this.busyEnd[i] = endMs;
+  }
+
+  addGap(startMs: number, durationMs: number, lost: number): void {
+    const i = this.nGaps++;
+    this.gapStart[i] = startMs;
+    this.gapDuration[i] = durationMs;
+    this.gapLost[i] = lost;
+  }
+}

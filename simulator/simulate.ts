@@ -1,0 +1,167 @@
+/**
+ * The simulator's entry points. `simulateTrial` returns a full TrialResult; `simulateInto` is the fast
+ * path that writes the same numbers straight into a columnar ResultBatch, allocating nothing per trial
+ * unless detail rows are recorded. Both read the same Scratch filled by model.ts, so they agree exactly.
+ *
+ * Fields of simulated trials: wall_ms = 0 (wall_ms is host time spent on the trial; the simulator spends
+ * microseconds, so it reports none), started_at_ms = the caller's startedAtMs (the campaign start).
+ * Failed trials: not_converged and aborted (VM kept running at the source) have downtime_ms = 0 (or the
+ * pause before an aborted switch-over) and an outage from that pause only; vm_lost has downtime_ms and
+ * outage_ms NULL (the VM never answers again) and its last probe gap open to the end of the window.
+ */
+import type { EventRow, ProbeGapRow, RoundRow, TrialResult } from '../core/backend.js';
+import {
+  reserveEvent, reserveProbeGap, reserveRound, reserveTrial, type ResultBatch,
+} from '../core/results/batch.js';
+import type { TrialParameters } from '../core/spec/parameters.js';
+import { ModelContext, runModel } from './model.js';
+import { ENDINGS, ENDING_TEXT, EVENT_KINDS, FAIL_NONE, PHASES, failureName, type Scratch } from './scratch.js';
+
+export interface RecordPolicy {
+  rounds: 'all' | 'failed' | 'none';
+  probe_gaps: 'all' | 'failed' | 'none';
+  events: 'all' | 'failed' | 'none';
+}
+
+export const RECORD_ALL: RecordPolicy = { rounds: 'all', probe_gaps: 'all', events: 'all' };
+
+export const PROBE_NAME = 'icmp';
+export const PROBE_DIRECTION = 'rtt';
+export const EVENT_SOURCE = 'simulator';
+
+/** One context per thread: the model is synchronous and overwrites it completely for each trial. */
+const context = new ModelContext();
+
+const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+function eventDetail(s: Scratch, i: number): Record<string, unknown> | null {
+  const keys = EVENT_KINDS[s.evKind[i]].keys;
+  if (keys.length === 0) return null;
+  const d: Record<string, unknown> = {};
+  d[keys[0]] = s.evA[i];
+  if (keys.length > 1) d[keys[1]] = s.evB[i];
+  return d;
+}
+
+/** One trial as a TrialResult, with every detail row. */
+export function simulateTrial(p: TrialParameters, seed: number): TrialResult {
+  const s = runModel(context, p, seed);
+  const rounds_detail: RoundRow[] = [];
+  for (let i = 0; i < s.nRows; i++) {
+    rounds_detail.push({
+      round: i + 1,
+      phase: PHASES[s.rowPhase[i]],
+      start_ms: s.rowStart[i],
+      duration_ms: s.rowDuration[i],
+      pages_sent: s.rowPages[i],
+      bytes_sent: s.rowBytes[i],
+      dirty_pages_after: s.rowDirtyAfter[i],
+      throttle_pct: s.rowThrottle[i],
+    });
+  }
+  const probe_gaps: ProbeGapRow[] = [];
+  for (let i = 0; i < s.nGaps; i++) {
+    probe_gaps.push({
+      probe: PROBE_NAME,
+      direction: PROBE_DIRECTION,
+      start_ms: s.gapStart[i],
+      duration_ms: s.gapDuration[i],
+      packets_lost: s.gapLost[i],
+    });
+  }
+  const events: EventRow[] = [];
+  for (let i = 0; i < s.nEvents; i++) {
+    events.push({ t_ms: s.evT[i], source: EVENT_SOURCE, kind: EVENT_KINDS[s.evKind[i]].kind, detail: eventDetail(s, i) });
+  }
+  const lost = s.failure >= 0 && failureName(s.failure) === 'vm_lost';
+  return {
+    status: s.failure === FAIL_NONE ? 'succeeded' : 'failed',
+    failure_reason: failureName(s.failure),
+    total_ms: s.totalMs,
+    downtime_ms: orNull(s.downtimeMs),
+    outage_ms: lost ? null : s.outageMs,
+    loss_pct: lost ? null : s.lossPct,
+    rtt_p50_ms: orNull(s.rttP50Ms),
+    rtt_p99_ms: orNull(s.rttP99Ms),
+    transferred_bytes: s.transferredBytes,
+    rounds: s.rounds,
+    rounds_detail,
+    probe_gaps,
+    events,
+    detail: { ...ENDINGS[s.ending].detail },
+  };
+}
+
+function wants(policy: 'all' | 'failed' | 'none', failed: boolean): boolean {
+  return policy === 'all' || (policy === 'failed' && failed);
+}
+
+/** The fast path: one trial straight into `batch`. */
+export function simulateInto(
+  batch: ResultBatch,
+  trialIndex: number,
+  p: TrialParameters,
+  seed: number,
+  record: RecordPolicy,
+  startedAtMs: number,
+): void {
+  const s = runModel(context, p, seed);
+  const failed = s.failure !== FAIL_NONE;
+  const lost = failed && failureName(s.failure) === 'vm_lost';
+  const i = reserveTrial(batch);
+  const t = batch.trials;
+  t.index[i] = trialIndex;
+  t.succeeded[i] = failed ? 0 : 1;
+  t.failure_reason[i] = s.failure;
+  t.total_ms[i] = s.totalMs;
+  t.downtime_ms[i] = s.downtimeMs;
+  t.outage_ms[i] = lost ? Number.NaN : s.outageMs;
+  t.loss_pct[i] = lost ? Number.NaN : s.lossPct;
+  t.rtt_p50_ms[i] = s.rttP50Ms;
+  t.rtt_p99_ms[i] = s.rttP99Ms;
+  t.transferred_bytes[i] = s.transferredBytes;
+  t.rounds[i] = s.rounds;
+  t.started_at_ms[i] = startedAtMs;
+  t.wall_ms[i] = 0;
+  t.detail[i] = ENDING_TEXT[s.ending];
+
+  if (wants(record.rounds, failed)) {
+    for (let k = 0; k < s.nRows; k++) {
+      const r = reserveRound(batch);
+      const rc = batch.rounds;
+      rc.trial[r] = trialIndex;
+      rc.round[r] = k + 1;
+      rc.phase[r] = PHASES[s.rowPhase[k]];
+      rc.start_ms[r] = s.rowStart[k];
+      rc.duration_ms[r] = s.rowDuration[k];
+      rc.pages_sent[r] = s.rowPages[k];
+      rc.bytes_sent[r] = s.rowBytes[k];
+      rc.dirty_pages_after[r] = s.rowDirtyAfter[k];
+      rc.throttle_pct[r] = s.rowThrottle[k];
+    }
+  }
+  if (wants(record.probe_gaps, failed)) {
+    for (let k = 0; k < s.nGaps; k++) {
+      const g = reserveProbeGap(batch);
+      const gc = batch.probe_gaps;
+      gc.trial[g] = trialIndex;
+      gc.probe[g] = PROBE_NAME;
+      gc.direction[g] = PROBE_DIRECTION;
+      gc.start_ms[g] = s.gapStart[k];
+      gc.duration_ms[g] = s.gapDuration[k];
+      gc.packets_lost[g] = s.gapLost[k];
+    }
+  }
+  if (wants(record.events, failed)) {
+    for (let k = 0; k < s.nEvents; k++) {
+      const e = reserveEvent(batch);
+      const ec = batch.events;
+      ec.trial[e] = trialIndex;
+      ec.t_ms[e] = s.evT[k];
+      ec.source[e] = EVENT_SOURCE;
+      ec.kind[e] = EVENT_KINDS[s.evKind[k]].kind;
+      const d = eventDetail(s, k);
+      ec.detail[e] = d === null ? null : JSON.stringify(d);
+    }
+  }
+}
