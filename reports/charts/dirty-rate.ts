@@ -1,0 +1,57 @@
+/**
+ * Median downtime and outage against the guest's dirty rate, one line per bandwidth cap: where pre-copy
+ * starts to hurt. The dirty rate is binned in SQL when a random sweep drew many distinct values.
+ */
+import { baseSpec, modeSort, naturalOrder, type FigureDef } from './figure.js';
+
+export function dirtyRateSql(dirtyExpr: string): string {
+  return `SELECT backend, mode, max_bandwidth_mib_s, dirty_rate_pages_s, metric, n, median_ms FROM (
+  SELECT backend, mode, max_bandwidth_mib_s::VARCHAR AS max_bandwidth_mib_s, ${dirtyExpr} AS dirty_rate_pages_s,
+    count(*)::DOUBLE AS n,
+    quantile_cont(downtime_ms, 0.5) AS downtime_ms, quantile_cont(outage_ms, 0.5) AS outage_ms
+  FROM trials WHERE status = 'succeeded' AND dirty_rate_pages_s IS NOT NULL GROUP BY ALL
+) UNPIVOT (median_ms FOR metric IN (downtime_ms, outage_ms))
+WHERE median_ms IS NOT NULL
+ORDER BY backend, mode, max_bandwidth_mib_s, dirty_rate_pages_s, metric`;
+}
+
+export function dirtyRateFigure(dirtyExpr: string): FigureDef {
+  return {
+    id: 'dirty-rate',
+    title: 'Downtime and outage against dirty rate',
+    caption:
+      'Each line is one bandwidth cap (MiB/s); a line that climbs steeply with the dirty rate means pre-copy at that cap struggles to catch up with the guest, and the gap between the downtime and outage panels is the time the network needs to reconverge.',
+    sql: dirtyRateSql(dirtyExpr),
+    spec: (rows) => {
+      const multiBackend = new Set(rows.map((r) => r.backend)).size > 1;
+      return {
+        ...baseSpec('Median downtime and outage vs dirty rate (succeeded trials)', rows),
+        facet: {
+          row: { field: 'mode', type: 'nominal', sort: modeSort(rows), title: null },
+          column: { field: 'metric', type: 'nominal', sort: ['downtime_ms', 'outage_ms'], title: null },
+        },
+        resolve: { scale: { y: 'independent' } },
+        spec: {
+          width: 260,
+          height: 130,
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: { field: 'dirty_rate_pages_s', type: 'quantitative', title: 'dirty rate (pages/s)' },
+            y: { field: 'median_ms', type: 'quantitative', scale: { type: 'log' }, title: 'median ms (log)' },
+            color: {
+              field: 'max_bandwidth_mib_s', type: 'ordinal', title: 'cap MiB/s',
+              sort: naturalOrder(rows.map((r) => r.max_bandwidth_mib_s)),
+            },
+            ...(multiBackend ? { strokeDash: { field: 'backend', type: 'nominal' } } : {}),
+            detail: { field: 'backend', type: 'nominal' },
+            tooltip: [
+              { field: 'backend' }, { field: 'mode' }, { field: 'max_bandwidth_mib_s', title: 'cap MiB/s' },
+              { field: 'dirty_rate_pages_s', type: 'quantitative' }, { field: 'n', type: 'quantitative' },
+              { field: 'median_ms', type: 'quantitative', format: ',.1f' },
+            ],
+          },
+        },
+      };
+    },
+  };
+}

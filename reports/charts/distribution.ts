@@ -1,0 +1,45 @@
+/** Box plots per mode of downtime, outage and total time, from quantiles computed in SQL (never raw trials). */
+import { baseSpec, modeSort, type FigureDef } from './figure.js';
+
+const METRICS = ['downtime_ms', 'outage_ms', 'total_ms'];
+
+export const DISTRIBUTION_SQL = `SELECT backend, mode, metric, n,
+  q[1] AS q05_ms, q[2] AS q25_ms, q[3] AS q50_ms, q[4] AS q75_ms, q[5] AS q95_ms
+FROM (
+${METRICS.map(
+  (m) => `  SELECT backend, mode, '${m}' AS metric, count(${m})::DOUBLE AS n,
+    quantile_cont(${m}, [0.05, 0.25, 0.5, 0.75, 0.95]) AS q
+  FROM trials WHERE status = 'succeeded' AND ${m} IS NOT NULL GROUP BY ALL`,
+).join('\n  UNION ALL\n')}
+) ORDER BY metric, backend, mode`;
+
+export const distributionFigure: FigureDef = {
+  id: 'distributions',
+  title: 'Downtime, outage and total time per mode',
+  caption:
+    'Each box spans the middle half of the succeeded trials (25th–75th percentile), the line inside is the median and the whiskers reach the 5th and 95th percentiles; the vertical axis is logarithmic, so equal distances are equal ratios.',
+  sql: DISTRIBUTION_SQL,
+  spec: (rows) => {
+    const x = { field: 'mode', type: 'nominal', sort: modeSort(rows), title: null };
+    const color = { field: 'backend', type: 'nominal', title: 'backend' };
+    const tooltip = ['backend', 'mode', 'metric', 'n', 'q05_ms', 'q25_ms', 'q50_ms', 'q75_ms', 'q95_ms'].map((f) => ({
+      field: f, type: f === 'n' || f.endsWith('_ms') ? 'quantitative' : 'nominal', format: f.endsWith('_ms') ? ',.1f' : undefined,
+    }));
+    const y = (f: string) => ({ field: f, type: 'quantitative', scale: { type: 'log' }, title: 'ms (log scale)' });
+    return {
+      ...baseSpec('Distributions per mode (succeeded trials)', rows),
+      facet: { column: { field: 'metric', type: 'nominal', title: null, sort: METRICS } },
+      resolve: { scale: { y: 'independent' } },
+      spec: {
+        width: 220,
+        height: 220,
+        encoding: { x, xOffset: { field: 'backend', type: 'nominal' }, color, tooltip },
+        layer: [
+          { mark: { type: 'rule' }, encoding: { y: y('q05_ms'), y2: { field: 'q95_ms' } } },
+          { mark: { type: 'bar', size: 14 }, encoding: { y: y('q25_ms'), y2: { field: 'q75_ms' } } },
+          { mark: { type: 'tick', color: 'black', size: 14, thickness: 2 }, encoding: { y: y('q50_ms') } },
+        ],
+      },
+    };
+  },
+};

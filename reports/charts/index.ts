@@ -1,0 +1,31 @@
+/** Every figure of the report, in reading order, realized against an open database. */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { axisExpressions } from '../analysis/axes.js';
+import { backendsFigure } from './backends.js';
+import { convergenceFigure } from './convergence.js';
+import { dirtyRateFigure } from './dirty-rate.js';
+import { distributionFigure } from './distribution.js';
+import { realize, type Figure, type FigureDef } from './figure.js';
+import { successFigure } from './success.js';
+import { timelineFigure } from './timeline.js';
+
+export async function figureDefs(con: DuckDBConnection, by: readonly string[]): Promise<FigureDef[]> {
+  const [dirty] = await axisExpressions(con, ['dirty_rate_pages_s']);
+  return [
+    distributionFigure,
+    successFigure(by[0]),
+    dirtyRateFigure(dirty.expr),
+    convergenceFigure(dirty.expr),
+    timelineFigure,
+    backendsFigure,
+  ];
+}
+
+export async function buildFigures(con: DuckDBConnection, by: readonly string[]): Promise<Figure[]> {
+  const out: Figure[] = [];
+  for (const def of await figureDefs(con, by)) {
+    const f = await realize(con, def);
+    if (f) out.push(f);
+  }
+  return out;
+}

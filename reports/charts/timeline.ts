@@ -1,0 +1,69 @@
+/**
+ * Timelines of a few chosen trials: per backend and mode, the succeeded trial with detail rows whose outage
+ * is closest to that mode's median — a typical trial, not an outlier. Rounds are bars coloured by phase,
+ * probe gaps are bars on their own lane, events are ticks.
+ */
+import { baseSpec, type FigureDef } from './figure.js';
+
+export const TIMELINE_SQL = `WITH detailed AS (
+  SELECT campaign_id, trial_id FROM rounds
+  UNION SELECT campaign_id, trial_id FROM probe_gaps
+  UNION SELECT campaign_id, trial_id FROM events
+), cand AS (
+  SELECT t.campaign_id, t.trial_id, t.backend, t.mode, t.outage_ms,
+    abs(t.outage_ms - quantile_cont(t.outage_ms, 0.5) OVER (PARTITION BY t.backend, t.mode)) AS distance_ms
+  FROM trials t JOIN detailed d ON t.campaign_id = d.campaign_id AND t.trial_id = d.trial_id
+  WHERE t.status = 'succeeded' AND t.outage_ms IS NOT NULL
+), chosen AS (
+  SELECT campaign_id, trial_id, backend || ' · ' || mode || ' · ' || trial_id AS trial
+  FROM cand QUALIFY row_number() OVER (PARTITION BY backend, mode ORDER BY distance_ms, trial_id) = 1
+  LIMIT 12
+)
+SELECT c.trial, 'rounds' AS lane, r.phase AS what, r.start_ms, r.start_ms + r.duration_ms AS end_ms, r.round AS round
+  FROM rounds r JOIN chosen c USING (campaign_id, trial_id)
+UNION ALL
+SELECT c.trial, 'probe gaps', 'probe gap', g.start_ms, g.start_ms + g.duration_ms, NULL
+  FROM probe_gaps g JOIN chosen c USING (campaign_id, trial_id)
+UNION ALL
+SELECT c.trial, 'events', e.kind, e.t_ms, e.t_ms, NULL
+  FROM events e JOIN chosen c USING (campaign_id, trial_id)
+ORDER BY trial, lane, start_ms`;
+
+export const timelineFigure: FigureDef = {
+  id: 'timeline',
+  title: 'Timelines of typical trials',
+  caption:
+    'One panel per chosen trial (its outage is the median of its mode), time in ms since the migration was requested: coloured bars are pre-copy rounds and the switch-over, the red bar is the longest stretch of lost probes, and the ticks mark events such as the pause and the resume.',
+  sql: TIMELINE_SQL,
+  spec: (rows) => ({
+    ...baseSpec('Timelines of typical trials', rows),
+    facet: { row: { field: 'trial', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } } },
+    resolve: { scale: { x: 'independent' } },
+    spec: {
+      width: 560,
+      height: { step: 16 },
+      encoding: {
+        y: { field: 'lane', type: 'nominal', title: null, sort: ['rounds', 'probe gaps', 'events'] },
+        x: { field: 'start_ms', type: 'quantitative', title: 'ms since migration request' },
+        tooltip: [
+          { field: 'trial' }, { field: 'what' }, { field: 'round', type: 'quantitative' },
+          { field: 'start_ms', type: 'quantitative', format: ',.1f' }, { field: 'end_ms', type: 'quantitative', format: ',.1f' },
+        ],
+      },
+      layer: [
+        {
+          transform: [{ filter: "datum.lane !== 'events'" }],
+          mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
+          encoding: {
+            x2: { field: 'end_ms' },
+            color: { field: 'what', type: 'nominal', title: 'phase', scale: { scheme: 'tableau10' } },
+          },
+        },
+        {
+          transform: [{ filter: "datum.lane === 'events'" }],
+          mark: { type: 'tick', color: 'black', thickness: 2 },
+        },
+      ],
+    },
+  }),
+};

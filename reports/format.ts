@@ -1,0 +1,36 @@
+/** Number formatting shared by the HTML tables and the notebook's markdown. */
+import { formatMs } from './summary.js';
+
+export { formatMs };
+
+export function formatBytes(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '-';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let x = v;
+  let i = 0;
+  while (Math.abs(x) >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${x.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+export function formatMetric(metric: string, v: number | null): string {
+  return metric.endsWith('_bytes') ? formatBytes(v) : formatMs(v);
+}
+
+export function formatPValue(p: number): string {
+  if (!Number.isFinite(p)) return '-';
+  if (p < 1e-300) return '< 1e-300';
+  if (p < 0.001) return p.toExponential(1);
+  return p.toFixed(3);
+}
+
+export function formatShare(v: number): string {
+  return `${(100 * v).toFixed(1)} %`;
+}
+
+export function formatSigned(metric: string, v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  return (v > 0 ? '+' : v < 0 ? '−' : '') + formatMetric(metric, Math.abs(v));
+}

@@ -1,0 +1,68 @@
+/**
+ * Everything a report shows, gathered once from an open database: provenance, the per-mode and per-axis
+ * statistics, mode comparisons, failures and the figures. HTML, notebook and figure files all render this.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { axisExpressions } from './analysis/axes.js';
+import { compareModes, type Comparison } from './analysis/comparisons.js';
+import { failuresByReason, type FailureRow } from './analysis/failures.js';
+import { groupStats, type GroupStats } from './analysis/groups.js';
+import { buildFigures } from './charts/index.js';
+import type { Figure } from './charts/figure.js';
+import { plainRows, queryRows } from './source.js';
+
+export interface CampaignInfo {
+  campaign_id: string;
+  name: string;
+  backend: string;
+  spec_path: string | null;
+  spec_sha256: string;
+  spec_yaml: string;
+  themis_version: string;
+  host: string;
+  shard: string | null;
+  planned_trials: number;
+  stored_trials: number;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+}
+
+export interface ReportData {
+  db: string;
+  generated_at: string;
+  by: string[];
+  campaigns: CampaignInfo[];
+  /** Per backend and mode. */
+  modes: GroupStats[];
+  /** Per backend, mode and the --by axes (empty when no axes were named). */
+  byAxes: GroupStats[];
+  comparisons: Comparison[];
+  failures: FailureRow[];
+  figures: Figure[];
+}
+
+export const CAMPAIGNS_SQL = `SELECT c.campaign_id, c.name, c.backend, c.spec_path, c.spec_sha256, c.spec_yaml, c.themis_version, c.host,
+  c.shard, c.planned_trials::DOUBLE AS planned_trials, coalesce(t.n, 0)::DOUBLE AS stored_trials,
+  c.started_at, c.finished_at, c.status
+FROM campaigns c LEFT JOIN (SELECT campaign_id, count(*) AS n FROM trials GROUP BY ALL) t USING (campaign_id)
+ORDER BY c.started_at, c.campaign_id`;
+
+export async function campaignsInfo(con: DuckDBConnection): Promise<CampaignInfo[]> {
+  return plainRows(await queryRows(con, CAMPAIGNS_SQL)) as unknown as CampaignInfo[];
+}
+
+export async function gatherReportData(con: DuckDBConnection, db: string, by: string[], seed = 1): Promise<ReportData> {
+  const axes = await axisExpressions(con, by);
+  return {
+    db,
+    generated_at: new Date().toISOString(),
+    by,
+    campaigns: await campaignsInfo(con),
+    modes: await groupStats(con, [], seed),
+    byAxes: axes.length > 0 ? await groupStats(con, axes, seed) : [],
+    comparisons: await compareModes(con),
+    failures: await failuresByReason(con),
+    figures: await buildFigures(con, by),
+  };
+}
