@@ -16,7 +16,7 @@ export interface HeadlessChromium {
   close: () => Promise<void>;
 }
 
-export async function launchChromium(timeoutMs = 60_000): Promise<HeadlessChromium> {
+export async function launchChromium(timeoutMs = 60_000, deviceScaleFactor = 1): Promise<HeadlessChromium> {
   const profile = mkdtempSync(join(tmpdir(), 'themis-chromium-'));
   let context: BrowserContext;
   try {
@@ -29,6 +29,7 @@ export async function launchChromium(timeoutMs = 60_000): Promise<HeadlessChromi
         '--disable-background-networking', '--disable-component-update', '--disable-sync',
       ],
       viewport: { width: 1280, height: 900 },
+      deviceScaleFactor,
     });
   } catch (e) {
     rmSync(profile, { recursive: true, force: true });

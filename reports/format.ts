@@ -34,3 +34,8 @@ export function formatSigned(metric: string, v: number): string {
   if (!Number.isFinite(v)) return '-';
   return (v > 0 ? '+' : v < 0 ? '−' : '') + formatMetric(metric, Math.abs(v));
 }
+
+/** With its unit, for prose: "5577 ms", "1.2 GiB". */
+export function formatWithUnit(metric: string, v: number | null): string {
+  return metric.endsWith('_bytes') ? formatBytes(v) : `${formatMs(v)} ms`;
+}

@@ -4,7 +4,7 @@
  */
 import type { Comparison } from './analysis/comparisons.js';
 import type { GroupStats } from './analysis/groups.js';
-import { formatMetric, formatPValue, formatShare } from './format.js';
+import { formatPValue, formatShare, formatWithUnit as formatMetric } from './format.js';
 
 function comparisonSentence(c: Comparison): string {
   const saves = c.hl_shift < 0;

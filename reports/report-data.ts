@@ -8,7 +8,7 @@ import { compareModes, type Comparison } from './analysis/comparisons.js';
 import { failuresByReason, type FailureRow } from './analysis/failures.js';
 import { groupStats, type GroupStats } from './analysis/groups.js';
 import { buildFigures } from './charts/index.js';
-import type { Figure } from './charts/figure.js';
+import { MODE_ORDER, type Figure } from './charts/figure.js';
 import { plainRows, queryRows } from './source.js';
 
 export interface CampaignInfo {
@@ -52,6 +52,19 @@ export async function campaignsInfo(con: DuckDBConnection): Promise<CampaignInfo
   return plainRows(await queryRows(con, CAMPAIGNS_SQL)) as unknown as CampaignInfo[];
 }
 
+const modeRank = (m: string) => {
+  const i = MODE_ORDER.indexOf(m);
+  return i < 0 ? MODE_ORDER.length : i;
+};
+
+/** Backend, then mode in the schema's order (live … cold), then SQL's order of the axes. */
+export function sortGroups(groups: GroupStats[]): GroupStats[] {
+  return groups
+    .map((g, i) => ({ g, i }))
+    .sort((a, b) => a.g.backend.localeCompare(b.g.backend) || modeRank(a.g.mode) - modeRank(b.g.mode) || a.i - b.i)
+    .map((x) => x.g);
+}
+
 export async function gatherReportData(con: DuckDBConnection, db: string, by: string[], seed = 1): Promise<ReportData> {
   const axes = await axisExpressions(con, by);
   return {
@@ -59,8 +72,8 @@ export async function gatherReportData(con: DuckDBConnection, db: string, by: st
     generated_at: new Date().toISOString(),
     by,
     campaigns: await campaignsInfo(con),
-    modes: await groupStats(con, [], seed),
-    byAxes: axes.length > 0 ? await groupStats(con, axes, seed) : [],
+    modes: sortGroups(await groupStats(con, [], seed)),
+    byAxes: axes.length > 0 ? sortGroups(await groupStats(con, axes, seed)) : [],
     comparisons: await compareModes(con),
     failures: await failuresByReason(con),
     figures: await buildFigures(con, by),

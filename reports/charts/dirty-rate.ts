@@ -39,7 +39,7 @@ export function dirtyRateFigure(dirtyExpr: string): FigureDef {
             x: { field: 'dirty_rate_pages_s', type: 'quantitative', title: 'dirty rate (pages/s)' },
             y: { field: 'median_ms', type: 'quantitative', scale: { type: 'log' }, title: 'median ms (log)' },
             color: {
-              field: 'max_bandwidth_mib_s', type: 'ordinal', title: 'cap MiB/s',
+              field: 'max_bandwidth_mib_s', type: 'nominal', title: 'cap MiB/s', scale: { scheme: 'tableau10' },
               sort: naturalOrder(rows.map((r) => r.max_bandwidth_mib_s)),
             },
             ...(multiBackend ? { strokeDash: { field: 'backend', type: 'nominal' } } : {}),

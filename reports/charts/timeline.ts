@@ -3,7 +3,7 @@
  * is closest to that mode's median — a typical trial, not an outlier. Rounds are bars coloured by phase,
  * probe gaps are bars on their own lane, events are ticks.
  */
-import { baseSpec, type FigureDef } from './figure.js';
+import { baseSpec, MODE_ORDER, type FigureDef, type Row } from './figure.js';
 
 export const TIMELINE_SQL = `WITH detailed AS (
   SELECT campaign_id, trial_id FROM rounds
@@ -29,6 +29,29 @@ SELECT c.trial, 'events', e.kind, e.t_ms, e.t_ms, NULL
   FROM events e JOIN chosen c USING (campaign_id, trial_id)
 ORDER BY trial, lane, start_ms`;
 
+/** Phase colours: the probe gap is always red (what users feel), phases take the other Tableau colours. */
+export function phaseColours(rows: Row[]): { domain: string[]; range: string[] } {
+  const palette = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#eeca3b', '#9d755d', '#72b7b2', '#bab0ac', '#ff9da6'];
+  const phases = [...new Set(rows.filter((r) => r.lane === 'rounds').map((r) => String(r.what)))];
+  const domain = [...phases, 'probe gap'];
+  return { domain, range: [...phases.map((_, i) => palette[i % palette.length]), '#e45756'] };
+}
+
+/** Panels by backend, then mode in the schema's order (labels are 'backend · mode · trial'). */
+export function trialOrder(rows: Row[]): string[] {
+  const labels = [...new Set(rows.map((r) => String(r.trial)))];
+  const rank = (l: string) => {
+    const [backend, mode] = l.split(' · ');
+    const i = MODE_ORDER.indexOf(mode);
+    return [backend, i < 0 ? 99 : i] as const;
+  };
+  return labels.sort((a, b) => {
+    const [ba, ma] = rank(a);
+    const [bb, mb] = rank(b);
+    return ba.localeCompare(bb) || ma - mb || a.localeCompare(b);
+  });
+}
+
 export const timelineFigure: FigureDef = {
   id: 'timeline',
   title: 'Timelines of typical trials',
@@ -37,14 +60,14 @@ export const timelineFigure: FigureDef = {
   sql: TIMELINE_SQL,
   spec: (rows) => ({
     ...baseSpec('Timelines of typical trials', rows),
-    facet: { row: { field: 'trial', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } } },
+    facet: { row: { field: 'trial', type: 'nominal', title: null, sort: trialOrder(rows), header: { labelAngle: 0, labelAlign: 'left' } } },
     resolve: { scale: { x: 'independent' } },
     spec: {
       width: 560,
       height: { step: 16 },
       encoding: {
         y: { field: 'lane', type: 'nominal', title: null, sort: ['rounds', 'probe gaps', 'events'] },
-        x: { field: 'start_ms', type: 'quantitative', title: 'ms since migration request' },
+        x: { field: 'start_ms', type: 'quantitative', title: 'ms since migration request', axis: { tickCount: 8, labelOverlap: true } },
         tooltip: [
           { field: 'trial' }, { field: 'what' }, { field: 'round', type: 'quantitative' },
           { field: 'start_ms', type: 'quantitative', format: ',.1f' }, { field: 'end_ms', type: 'quantitative', format: ',.1f' },
@@ -56,7 +79,7 @@ export const timelineFigure: FigureDef = {
           mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
           encoding: {
             x2: { field: 'end_ms' },
-            color: { field: 'what', type: 'nominal', title: 'phase', scale: { scheme: 'tableau10' } },
+            color: { field: 'what', type: 'nominal', title: 'phase', scale: phaseColours(rows) },
           },
         },
         {
