@@ -147,7 +147,7 @@ function resumedAtDestination(s: Scratch, p: TrialParameters, resumeMs: number, 
   s.moveAtMs = resumeMs;
   s.firstFrameAtMs = p.announce && p.announce_rounds > 0 ? resumeMs : NaN_;
   s.addEvent(EV_RESUMED, resumeMs, NaN_, NaN_);
-  if (!p.announce) return;
+  if (!p.announce || !s.eventsOn) return;
   let at = resumeMs;
   for (let round = 1; round <= p.announce_rounds; round++) {
     s.addEvent(EV_ANNOUNCE, at, round, NaN_);

@@ -149,6 +149,10 @@ export class Scratch {
   /** the VM stops answering for good (vm_lost) */
   lostAtMs = Number.NaN;
 
+  /** Detail switches: the fast path turns off rows/events nobody will store (the numbers do not depend on them). */
+  rowsOn = true;
+  eventsOn = true;
+
   // --- rounds rows
   nRows = 0;
   rowPhase = new Uint8Array(64);
@@ -211,6 +215,7 @@ export class Scratch {
   }
 
   addRow(phase: number, startMs: number, durationMs: number, pages: number, bytes: number, dirtyAfter: number, throttle: number): void {
+    if (!this.rowsOn) return;
     const i = this.nRows++;
     if (i >= this.rowStart.length) {
       const n = i + 1;
@@ -232,6 +237,7 @@ export class Scratch {
   }
 
   addEvent(kind: number, tMs: number, a: number, b: number): void {
+    if (!this.eventsOn) return;
     const i = this.nEvents++;
     if (i >= this.evT.length) {
       const n = i + 1;

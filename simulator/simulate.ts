@@ -15,7 +15,7 @@ import {
 } from '../core/results/batch.js';
 import type { TrialParameters } from '../core/spec/parameters.js';
 import { ModelContext, runModel } from './model.js';
-import { ENDINGS, ENDING_TEXT, EVENT_KINDS, FAIL_NONE, PHASES, failureName, type Scratch } from './scratch.js';
+import { ENDINGS, ENDING_TEXT, EVENT_KINDS, FAIL_NONE, FAIL_VM_LOST, PHASES, failureName, type Scratch } from './scratch.js';
 
 export interface RecordPolicy {
   rounds: 'all' | 'failed' | 'none';
@@ -45,6 +45,8 @@ function eventDetail(s: Scratch, i: number): Record<string, unknown> | null {
 
 /** One trial as a TrialResult, with every detail row. */
 export function simulateTrial(p: TrialParameters, seed: number): TrialResult {
+  context.s.rowsOn = true;
+  context.s.eventsOn = true;
   const s = runModel(context, p, seed);
   const rounds_detail: RoundRow[] = [];
   for (let i = 0; i < s.nRows; i++) {
@@ -73,7 +75,7 @@ export function simulateTrial(p: TrialParameters, seed: number): TrialResult {
   for (let i = 0; i < s.nEvents; i++) {
     events.push({ t_ms: s.evT[i], source: EVENT_SOURCE, kind: EVENT_KINDS[s.evKind[i]].kind, detail: eventDetail(s, i) });
   }
-  const lost = s.failure >= 0 && failureName(s.failure) === 'vm_lost';
+  const lost = s.failure === FAIL_VM_LOST;
   return {
     status: s.failure === FAIL_NONE ? 'succeeded' : 'failed',
     failure_reason: failureName(s.failure),
@@ -105,9 +107,11 @@ export function simulateInto(
   record: RecordPolicy,
   startedAtMs: number,
 ): void {
+  context.s.rowsOn = record.rounds !== 'none';
+  context.s.eventsOn = record.events !== 'none';
   const s = runModel(context, p, seed);
   const failed = s.failure !== FAIL_NONE;
-  const lost = failed && failureName(s.failure) === 'vm_lost';
+  const lost = s.failure === FAIL_VM_LOST;
   const i = reserveTrial(batch);
   const t = batch.trials;
   t.index[i] = trialIndex;

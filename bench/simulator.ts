@@ -1,0 +1,85 @@
+/**
+ * Simulator speed: live-migration trials per second on one core (in-thread simulateInto, detail rows off
+ * and on) and on all cores through the backend's runBatches (worker threads). Target: ≤ 1 µs per live
+ * trial per core. Prints µs/trial; run `node dist/bench/simulator.js` after `npm run build`.
+ */
+import { availableParallelism } from 'node:os';
+import { buildPlan, type Plan } from '../core/plan/plan.js';
+import { emptyBatch } from '../core/results/batch.js';
+import { parseSweep } from '../core/spec/load.js';
+import { createBackend } from '../simulator/backend.js';
+import { chunkPlan, seedOf } from '../simulator/chunk.js';
+import { simulateInto, type RecordPolicy } from '../simulator/simulate.js';
+
+const NONE: RecordPolicy = { rounds: 'none', probe_gaps: 'none', events: 'none' };
+const ALL: RecordPolicy = { rounds: 'all', probe_gaps: 'all', events: 'all' };
+
+/** Live migrations over a spread of dirty rates and bandwidths: most converge in 2–10 rounds, some not at all. */
+function livePlan(trials: number): Plan {
+  const points = 64;
+  return buildPlan(
+    parseSweep(
+      [
+        'name: bench-live',
+        `repetitions: ${Math.ceil(trials / points)}`,
+        'parameters: { mode: live }',
+        'axes:',
+        '  - random:',
+        '      seed: 7',
+        `      count: ${points}`,
+        '      ranges:',
+        '        dirty_rate_pages_s: { min: 100, max: 40000, scale: log }',
+        '        link_bandwidth_mib_s: { min: 100, max: 2400, scale: log }',
+        '        max_bandwidth_mib_s: { choice: [128, 512, unlimited] }',
+        '        dirty_pattern: { choice: [uniform, sequential, hotcold] }',
+      ].join('\n'),
+      'bench',
+    ),
+  );
+}
+
+function inThread(plan: Plan, trials: number, record: RecordPolicy): number {
+  const cp = chunkPlan(plan.campaignSeed, plan.repetitions, plan.points);
+  const size = 8192;
+  let batch = emptyBatch(size);
+  const t0 = performance.now();
+  for (let index = 0; index < trials; index++) {
+    if (batch.nTrials === size) batch = emptyBatch(size);
+    const point = Math.floor(index / plan.repetitions);
+    simulateInto(batch, index, cp.params[point], seedOf(cp.pointHashes[point], index % plan.repetitions), record, 0);
+  }
+  return ((performance.now() - t0) * 1000) / trials;
+}
+
+async function allCores(plan: Plan, trials: number): Promise<number> {
+  const backend = createBackend();
+  const indices = new Int32Array(trials).map((_, i) => i);
+  const t0 = performance.now();
+  let seen = 0;
+  for await (const b of backend.runBatches(plan, indices, new AbortController().signal)) seen += b.nTrials;
+  const us = ((performance.now() - t0) * 1000) / trials;
+  if (seen !== trials) throw new Error(`runBatches returned ${seen} of ${trials} trials`);
+  return us;
+}
+
+export async function benchSimulator(trials = 400_000): Promise<Record<string, number>> {
+  const plan = livePlan(trials);
+  inThread(plan, Math.min(trials, 50_000), NONE); // warm up the JIT
+  const usNone = inThread(plan, trials, NONE);
+  const usAll = inThread(plan, Math.min(trials, 200_000), ALL);
+  const usCores = await allCores(plan, plan.size);
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    sim_live_us_per_trial_one_core: round(usNone),
+    sim_live_trials_per_s_one_core: Math.round(1e6 / usNone),
+    sim_live_us_per_trial_one_core_all_rows: round(usAll),
+    sim_live_trials_per_s_one_core_all_rows: Math.round(1e6 / usAll),
+    sim_live_us_per_trial_all_cores: round(usCores),
+    sim_live_trials_per_s_all_cores: Math.round(1e6 / usCores),
+    sim_cores: availableParallelism(),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await benchSimulator());
+}
