@@ -1,0 +1,92 @@
+import { describe, expect, test } from 'vitest';
+import { announceOffsetMs } from '../../simulator/network/announce-schedule.js';
+import { spfRunTimes } from '../../simulator/network/routed-ospf.js';
+import { simulateTrial } from '../../simulator/simulate.js';
+import { exact } from './helpers.js';
+
+/** [pause, reconverged) as the trial recorded them. */
+function timeline(r: ReturnType<typeof simulateTrial>): { paused: number; resumed: number; reconverged: number } {
+  const at = (kind: string): number => r.events.find((e) => e.kind === kind)!.t_ms;
+  return { paused: at('vm-paused'), resumed: at('vm-resumed'), reconverged: at('network-reconverged') };
+}
+
+/** With 1 ms probes the longest gap is the whole ms ticks inside [pause, reconverged). */
+function expectedOutage(from: number, to: number, intervalMs = 1): number {
+  return (Math.ceil(to / intervalMs) - Math.ceil(from / intervalMs)) * intervalMs;
+}
+
+describe('network reconvergence after the resume', () => {
+  test('QEMU announce rounds at 0, 50, 200, 450, 800 ms after the resume', () => {
+    expect([0, 1, 2, 3, 4].map((i) => announceOffsetMs(i, 5, 50, 100))).toEqual([0, 50, 200, 450, 800]);
+    const r = simulateTrial(exact({ mode: 'suspend' }), 1);
+    const { resumed } = timeline(r);
+    const announces = r.events.filter((e) => e.kind === 'announce').map((e) => e.t_ms - resumed);
+    expect(announces.map((x) => Math.round(x * 1e6) / 1e6)).toEqual([0, 50, 200, 450, 800]);
+  });
+
+  test('l2-announce: the first announce fixes the bridges after switch_learn_ms', () => {
+    const r = simulateTrial(exact({ mode: 'suspend', network: 'l2-announce', switch_learn_ms: 3 }), 1);
+    const t = timeline(r);
+    expect(t.reconverged - t.resumed).toBeCloseTo(3, 9);
+    expect(r.outage_ms).toBe(expectedOutage(t.paused, t.reconverged));
+  });
+
+  test('l2 without announce: learned only when the stale entry ages out (mac_ageing_s after the last frame at the source)', () => {
+    const r = simulateTrial(exact({ mode: 'suspend', announce: false, mac_ageing_s: 20, switch_learn_ms: 0.05 }), 1);
+    const t = timeline(r);
+    expect(t.reconverged).toBeCloseTo(t.paused + 20_000 + 0.05, 9);
+    expect(r.outage_ms).toBe(expectedOutage(t.paused, t.reconverged));
+    expect(r.events.some((e) => e.kind === 'announce')).toBe(false);
+  });
+
+  test('vxlan-learn: remote VTEPs relearn from the flooded RARP after vtep_learn_ms; without it on FDB ageing', () => {
+    const r = simulateTrial(exact({ mode: 'suspend', network: 'vxlan-learn', vtep_learn_ms: 7 }), 1);
+    const t = timeline(r);
+    expect(t.reconverged - t.resumed).toBeCloseTo(7, 9);
+    const q = simulateTrial(exact({ mode: 'suspend', network: 'vxlan-learn', announce: false, mac_ageing_s: 10, vtep_learn_ms: 7 }), 1);
+    const u = timeline(q);
+    expect(u.reconverged).toBeCloseTo(u.paused + 10_000 + 7, 9);
+  });
+
+  test('vxlan-fdb-push: controller latency + hosts × per-host update (supervisor host updated last)', () => {
+    const r = simulateTrial(exact({ network: 'vxlan-fdb-push', controller_latency_ms: 150, hosts: 16, fdb_update_per_host_ms: 4 }), 1);
+    const t = timeline(r);
+    expect(t.reconverged - t.resumed).toBeCloseTo(150 + 16 * 4, 9);
+    expect(r.outage_ms).toBe(expectedOutage(t.paused, t.reconverged));
+    // the announce does not help: remote VTEPs do not learn
+    const n = simulateTrial(exact({ network: 'vxlan-fdb-push', announce: false }), 1);
+    expect(timeline(n).reconverged - timeline(n).resumed).toBeCloseTo(150 + 16 * 4, 9);
+  });
+
+  test('vxlan-fdb-push: controller latency varies between repetitions with controller_jitter_share', () => {
+    const p = exact({ network: 'vxlan-fdb-push', controller_jitter_share: 0.2 });
+    const after = [1, 2, 3, 4, 5].map((seed) => {
+      const t = timeline(simulateTrial(p, seed));
+      return t.reconverged - t.resumed;
+    });
+    expect(new Set(after.map((x) => x.toFixed(6))).size).toBe(5);
+  });
+
+  test('routed-ospf: detect + hops × LSA hop + SPF initial delay + FIB install', () => {
+    const p = exact({ network: 'routed-ospf', ospf_detect_ms: 50, ospf_hops: 3, ospf_lsa_hop_ms: 5, spf_initial_ms: 50, fib_install_ms: 10 });
+    const t = timeline(simulateTrial(p, 1));
+    expect(t.reconverged - t.resumed).toBeCloseTo(50 + 3 * 5 + 50 + 10, 9);
+  });
+
+  test("FRR's SPF throttle: back-to-back LSAs wait for the growing hold time", () => {
+    // FRR defaults 0 / 50 / 5000 ms: first SPF at once, then hold 50, 100, 150 … from the previous SPF
+    expect(spfRunTimes([0, 10, 100, 160], 0, 50, 5000)).toEqual([0, 50, 150, 300]);
+    // an LSA while an SPF is already scheduled is absorbed
+    expect(spfRunTimes([0, 1, 2], 20, 50, 5000)).toEqual([20]);
+    // after a quiet hold time the initial delay applies again
+    expect(spfRunTimes([0, 1000], 5, 50, 5000)).toEqual([5, 1005]);
+    // hold never exceeds max
+    expect(spfRunTimes([0, 1, 2, 3, 4, 5, 6], 0, 100, 150).every((x, i, a) => i === 0 || x - a[i - 1] <= 150)).toBe(true);
+  });
+
+  test('cold: the guest booting at the destination teaches the network (announce flag irrelevant)', () => {
+    const r = simulateTrial(exact({ mode: 'cold', announce: false, network: 'l2-announce' }), 1);
+    expect(r.outage_ms).toBeLessThanOrEqual(Math.ceil(r.downtime_ms!) + 1);
+    expect(r.outage_ms).toBeGreaterThanOrEqual(Math.floor(r.downtime_ms!));
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, test } from 'vitest';
+import { simulateTrial } from '../../simulator/simulate.js';
+import { bpms, exact, MiB } from './helpers.js';
+
+describe('live pre-copy, derived by hand', () => {
+  test('no dirtying: one full pass (zero pages as 9-byte headers) then device state at line rate', () => {
+    const p = exact({ mode: 'live', dirty_rate_pages_s: 0, memory_mib: 512, nonzero_share: 0.6 });
+    const r = simulateTrial(p, 1);
+    const pages = (512 * MiB) / 4096; // 131072
+    const nonzero = Math.round(pages * 0.6); // 78643
+    const firstPassBytes = nonzero * (4096 + 8) + (pages - nonzero) * 9;
+    const roundMs = firstPassBytes / bpms(128); // max_bandwidth 128 MiB/s caps the 1192 MiB/s link
+    const switchMs = (512 * 1024) / bpms(1192); // rate limit lifted at switch-over
+    expect(r.status).toBe('succeeded');
+    expect(r.rounds).toBe(1);
+    expect(r.total_ms).toBeCloseTo(roundMs + switchMs, 9);
+    expect(r.downtime_ms).toBeCloseTo(switchMs, 9);
+    expect(r.transferred_bytes).toBeCloseTo(firstPassBytes + 512 * 1024, 3);
+    expect(r.rounds_detail.map((x) => x.phase)).toEqual(['precopy', 'stopcopy']);
+    expect(r.rounds_detail[0].pages_sent).toBe(pages);
+    expect(r.rounds_detail[0].dirty_pages_after).toBe(0);
+    expect(r.detail).toEqual({ converged_by: 'downtime_limit' });
+  });
+
+  test('orchestrator overhead is added to the total, not to the downtime', () => {
+    const a = simulateTrial(exact(), 3);
+    const b = simulateTrial(exact({ orchestrator_overhead_ms: 250 }), 3);
+    expect(b.total_ms! - a.total_ms!).toBeCloseTo(250, 9);
+    expect(b.downtime_ms).toBeCloseTo(a.downtime_ms!, 12);
+  });
+
+  test('second round resends the unique pages dirtied during the first (uniform pattern)', () => {
+    const p = exact({ dirty_rate_pages_s: 5000, working_set_mib: 64, downtime_limit_ms: 1 });
+    const r = simulateTrial(p, 1);
+    const W = (64 * MiB) / 4096;
+    const first = r.rounds_detail[0];
+    const expected = W * (1 - Math.exp((-5 * first.duration_ms) / W));
+    expect(first.dirty_pages_after).toBeCloseTo(expected, 6);
+    expect(r.rounds_detail[1].pages_sent).toBeCloseTo(expected, 6);
+    expect(r.rounds_detail[1].bytes_sent).toBeCloseTo(expected * 4104, 3);
+  });
+
+  test('switch-over happens at the first sync whose pending pages fit bandwidth × downtime limit', () => {
+    const p = exact({ dirty_rate_pages_s: 8000, working_set_mib: 128 });
+    const r = simulateTrial(p, 1);
+    const thresholdBytes = bpms(128) * 300;
+    const pre = r.rounds_detail.filter((x) => x.phase === 'precopy');
+    for (const row of pre.slice(0, -1)) expect(row.dirty_pages_after * 4096).toBeGreaterThan(thresholdBytes);
+    expect(pre[pre.length - 1].dirty_pages_after * 4096).toBeLessThanOrEqual(thresholdBytes);
+    const stop = r.rounds_detail[r.rounds_detail.length - 1];
+    expect(stop.phase).toBe('stopcopy');
+    expect(stop.duration_ms).toBeCloseTo((stop.pages_sent * 4104 + 512 * 1024) / bpms(1192), 9);
+    expect(r.downtime_ms).toBeCloseTo(stop.duration_ms, 12);
+  });
+
+  test('dirty rate above bandwidth: live never converges, cancelled at timeout_s; VM never paused', () => {
+    const p = exact({ mode: 'live', dirty_rate_pages_s: 100_000, working_set_mib: 256, timeout_s: 30 });
+    const r = simulateTrial(p, 1);
+    expect(r.status).toBe('failed');
+    expect(r.failure_reason).toBe('not_converged');
+    expect(r.total_ms).toBeCloseTo(30_000, 6);
+    expect(r.downtime_ms).toBe(0);
+    expect(r.outage_ms).toBe(0);
+    expect(r.loss_pct).toBe(0);
+    expect(r.events.some((e) => e.kind === 'migration-cancelled')).toBe(true);
+    // rounds add up to the time until the cancel
+    const sum = r.rounds_detail.reduce((a, x) => a + x.duration_ms, 0);
+    expect(sum).toBeCloseTo(30_000, 6);
+  });
+
+  test('the same workload completes with post-copy; downtime = device state + bitmap at line rate', () => {
+    const p = exact({ mode: 'postcopy', dirty_rate_pages_s: 100_000, working_set_mib: 256 });
+    const r = simulateTrial(p, 1);
+    const pages = (512 * MiB) / 4096;
+    expect(r.status).toBe('succeeded');
+    expect(r.detail).toEqual({ converged_by: 'postcopy' });
+    expect(r.downtime_ms).toBeCloseTo((512 * 1024 + pages / 8) / bpms(1192), 9);
+    const nonzero = Math.round(pages * 0.6);
+    const push = (nonzero * 4104 + (pages - nonzero) * 9) / bpms(1192);
+    expect(r.total_ms).toBeCloseTo(r.downtime_ms! + push, 9);
+    const done = r.events.find((e) => e.kind === 'postcopy-completed');
+    expect((done?.detail as { faults: number }).faults).toBeGreaterThan(0);
+  });
+
+  test('hybrid: postcopy_after_rounds pre-copy rounds, then post-copy', () => {
+    const r = simulateTrial(exact({ mode: 'hybrid', postcopy_after_rounds: 3, dirty_rate_pages_s: 100_000 }), 1);
+    expect(r.rounds).toBe(3);
+    expect(r.rounds_detail.map((x) => x.phase)).toEqual(['precopy', 'precopy', 'precopy', 'stopcopy', 'postcopy']);
+    expect(r.status).toBe('succeeded');
+  });
+
+  test('auto-converge: throttle 20 %, then +10 % per step, capped at 99 %, and the migration converges', () => {
+    const p = exact({ dirty_rate_pages_s: 100_000, working_set_mib: 256, auto_converge: true, timeout_s: 600 });
+    const r = simulateTrial(p, 1);
+    const steps = r.events.filter((e) => e.kind === 'throttle-changed').map((e) => (e.detail as { throttle_pct: number }).throttle_pct);
+    expect(steps.slice(0, 3)).toEqual([20, 30, 40]);
+    for (const s of steps) expect(s).toBeLessThanOrEqual(99);
+    expect(r.status).toBe('succeeded');
+    // the dirty rate of a round is scaled by (1 − throttle): later rounds dirty less
+    const pre = r.rounds_detail.filter((x) => x.phase === 'precopy');
+    expect(pre[pre.length - 1].throttle_pct).toBeGreaterThan(0);
+    // without auto-converge the same guest never converges
+    expect(simulateTrial({ ...p, auto_converge: false }, 1).failure_reason).toBe('not_converged');
+  });
+
+  test('a tiny VM that fits the downtime limit at once goes straight to stop-and-copy', () => {
+    const r = simulateTrial(exact({ memory_mib: 16, downtime_limit_ms: 1000 }), 1);
+    expect(r.rounds).toBe(0);
+    expect(r.rounds_detail.map((x) => x.phase)).toEqual(['stopcopy']);
+  });
+});
