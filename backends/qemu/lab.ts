@@ -34,10 +34,14 @@ function installExitHandlers(): void {
   };
   process.on('exit', syncCleanup);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
+    const onSignal = (): void => {
+      // When someone else also listens (the CLI stops gracefully and calls dispose()), leave it to them;
+      // the 'exit' handler still removes everything if the process ends without dispose().
+      if (process.listenerCount(sig) > 1) return;
       syncCleanup();
       process.exit(sig === 'SIGINT' ? 130 : 143);
-    });
+    };
+    process.on(sig, onSignal);
   }
 }
 

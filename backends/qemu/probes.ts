@@ -19,7 +19,12 @@ export interface ProbeSummary {
   loss_pct: number | null;
   rtt_p50_ms: number | null;
   rtt_p99_ms: number | null;
+  /** max(longest loss gap, longest silence between reply arrivals minus one interval) */
   outage_ms: number;
+  /** Longest run of lost probes, ms */
+  loss_gap_ms: number;
+  /** Longest time without any reply arriving, minus one probe interval: catches replies delayed, not lost */
+  reply_silence_ms: number;
   gaps: ProbeGapRow[];
   /** First reply after the longest gap (monotonic ms), when there was a gap */
   resumed_at_ms: number | null;
@@ -78,6 +83,9 @@ export function summarizeProbes(
     }
     i = j;
   }
+  const arrivals = window.filter((s) => s.recv_ms !== null).map((s) => s.recv_ms as number).sort((x, y) => x - y);
+  let silence = 0;
+  for (let k = 1; k < arrivals.length; k++) silence = Math.max(silence, arrivals[k] - arrivals[k - 1] - interval_ms);
   const sent = window.length;
   const received = rtts.length;
   return {
@@ -86,7 +94,9 @@ export function summarizeProbes(
     loss_pct: sent === 0 ? null : (100 * (sent - received)) / sent,
     rtt_p50_ms: received === 0 ? null : quantileSorted(rtts, 0.5),
     rtt_p99_ms: received === 0 ? null : quantileSorted(rtts, 0.99),
-    outage_ms: longest,
+    outage_ms: Math.max(longest, silence),
+    loss_gap_ms: longest,
+    reply_silence_ms: silence,
     gaps,
     resumed_at_ms,
   };

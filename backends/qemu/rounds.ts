@@ -1,8 +1,9 @@
 /**
- * Turns query-migrate samples (polled every ~50 ms) into `rounds` rows. A pre-copy round is the time during
- * which QEMU's dirty-sync-count stays the same: round r starts when the r-th bitmap sync happened. The last
- * sync happens inside the switch-over, which the poll cannot see: it becomes a 'stopcopy' row of QEMU's
- * reported downtime. Post-copy is one 'postcopy' row from the switch to completion.
+ * Turns a migration's observations into `rounds` rows. QMP's MIGRATION_PASS events mark each dirty-bitmap
+ * sync exactly (pass k starts round k) and the source's STOP event marks the switch-over, so round boundaries
+ * come from events; bytes and pages come from query-migrate samples (polled every ~50 ms), interpolated
+ * linearly at those boundaries. After STOP: one 'stopcopy' row, or a 'postcopy' row when the destination ran
+ * while pages were still pulled.
  */
 import type { RoundRow } from '../../core/backend.js';
 import type { MigrationInfo } from './qmp.js';
@@ -13,88 +14,95 @@ export interface MigrateSample {
   info: MigrationInfo;
 }
 
-type Phase = 'setup' | 'precopy' | 'postcopy' | 'stopcopy' | 'end';
+export interface MigrationMarks {
+  /** ms since the request of each MIGRATION_PASS, index = pass - 1 */
+  pass_ms: number[];
+  /** Source STOP (switch-over start), ms since the request; null if it never stopped, < 0 when stopped before (suspend) */
+  stop_ms: number | null;
+  /** Completion (source reports completed), ms since the request */
+  end_ms: number | null;
+  postcopy: boolean;
+}
 
-function phaseOf(status: string | undefined): Phase {
-  switch (status) {
-    case 'active':
-      return 'precopy';
-    case 'postcopy-active':
-    case 'postcopy-paused':
-    case 'postcopy-recover':
-      return 'postcopy';
-    case 'device':
-    case 'pre-switchover':
-      return 'stopcopy';
-    case 'setup':
-      return 'setup';
-    default:
-      return 'end';
+type RamField = 'transferred' | 'pages' | 'remaining';
+
+function ramValue(info: MigrationInfo, field: RamField): number | null {
+  const ram = info.ram;
+  if (!ram) return null;
+  if (field === 'pages') return ram.normal + ram.duplicate;
+  return ram[field];
+}
+
+/** Linear interpolation of a cumulative counter at time t from the samples (and the final answer at end_ms). */
+export function counterAt(points: readonly { t_ms: number; v: number }[], t: number): number {
+  if (points.length === 0) return 0;
+  if (t <= points[0].t_ms) return t <= 0 ? 0 : points[0].v * Math.min(1, t / Math.max(points[0].t_ms, 1e-9));
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    if (t <= b.t_ms) return b.t_ms === a.t_ms ? b.v : a.v + ((b.v - a.v) * (t - a.t_ms)) / (b.t_ms - a.t_ms);
   }
+  return points[points.length - 1].v;
 }
 
-interface Group {
-  phase: Phase;
-  sync: number;
-  first: MigrateSample;
-}
-
-export function roundsFromSamples(samples: readonly MigrateSample[], final: MigrationInfo | null, final_t_ms: number | null): RoundRow[] {
-  const groups: Group[] = [];
+function series(samples: readonly MigrateSample[], final: MigrationInfo | null, end_ms: number | null, field: RamField) {
+  const pts: { t_ms: number; v: number }[] = [];
   for (const s of samples) {
-    const phase = phaseOf(s.info.status);
-    if (phase === 'setup' || phase === 'end' || !s.info.ram) continue;
-    const sync = s.info.ram['dirty-sync-count'];
-    const last = groups.at(-1);
-    if (!last || last.phase !== phase || (phase === 'precopy' && last.sync !== sync)) groups.push({ phase, sync, first: s });
+    const v = ramValue(s.info, field);
+    if (v !== null) pts.push({ t_ms: s.t_ms, v });
   }
+  const fv = final ? ramValue(final, field) : null;
+  if (fv !== null && end_ms !== null) pts.push({ t_ms: end_ms, v: fv });
+  return pts;
+}
+
+/** Remaining bytes first observed at or after t (right after a sync, that is the dirty set). */
+function remainingAfter(samples: readonly MigrateSample[], t: number): number {
+  for (const s of samples) if (s.t_ms >= t && s.info.ram) return s.info.ram.remaining;
+  return 0;
+}
+
+export function roundsFromObservations(samples: readonly MigrateSample[], final: MigrationInfo | null, marks: MigrationMarks): RoundRow[] {
+  const sent = series(samples, final, marks.end_ms, 'transferred');
+  const pages = series(samples, final, marks.end_ms, 'pages');
+  const pageSize = final?.ram?.['page-size'] || samples.find((s) => s.info.ram)?.info.ram?.['page-size'] || 4096;
+  const end = marks.end_ms ?? samples.at(-1)?.t_ms ?? 0;
+  const stop = marks.stop_ms ?? Number.POSITIVE_INFINITY;
+  const throttleAt = (t: number): number => {
+    let v = 0;
+    for (const s of samples) if (s.t_ms <= t) v = s.info['cpu-throttle-percentage'] ?? v;
+    return v;
+  };
   const rows: RoundRow[] = [];
-  const pageSize = (s: MigrateSample): number => s.info.ram?.['page-size'] || 4096;
-  const downtime = final?.downtime ?? 0;
-  const endT = final_t_ms ?? samples.at(-1)?.t_ms ?? 0;
-  groups.forEach((g, i) => {
-    const next = groups[i + 1];
-    // The round before the switch-over ends when the VM stopped: completion minus QEMU's downtime.
-    const stopAt = final?.status === 'completed' && g.phase === 'precopy' ? Math.max(g.first.t_ms, endT - downtime) : endT;
-    const end_t = next ? next.first.t_ms : stopAt;
-    const ramStart = g.first.info.ram!;
-    const ramEnd = next?.first.info.ram ?? (final?.ram && g.phase !== 'precopy' ? final.ram : lastRam(samples, g) ?? ramStart);
+  const row = (round: number, phase: string, a: number, b: number): void => {
     rows.push({
-      round: g.phase === 'precopy' ? g.sync : rows.length + 1,
-      phase: g.phase,
-      start_ms: i === 0 ? 0 : g.first.t_ms,
-      duration_ms: Math.max(0, end_t - (i === 0 ? 0 : g.first.t_ms)),
-      pages_sent: Math.max(0, ramEnd.normal + ramEnd.duplicate - (i === 0 ? 0 : ramStart.normal + ramStart.duplicate)),
-      bytes_sent: Math.max(0, ramEnd.transferred - (i === 0 ? 0 : ramStart.transferred)),
-      dirty_pages_after: Math.round((next?.first.info.ram?.remaining ?? ramEnd.remaining) / pageSize(g.first)),
-      throttle_pct: g.first.info['cpu-throttle-percentage'] ?? 0,
+      round,
+      phase,
+      start_ms: a,
+      duration_ms: Math.max(0, b - a),
+      pages_sent: Math.max(0, Math.round(counterAt(pages, b) - counterAt(pages, a))),
+      bytes_sent: Math.max(0, Math.round(counterAt(sent, b) - counterAt(sent, a))),
+      dirty_pages_after: phase === 'precopy' ? Math.round(remainingAfter(samples, b) / pageSize) : 0,
+      throttle_pct: throttleAt(b),
     });
-  });
-  if (final?.status === 'completed' && final.ram && groups.at(-1)?.phase === 'precopy') {
-    const before = lastRam(samples, groups.at(-1)!) ?? final.ram;
-    rows.push({
-      round: final.ram['dirty-sync-count'],
-      phase: 'stopcopy',
-      start_ms: Math.max(0, endT - downtime),
-      duration_ms: downtime,
-      pages_sent: Math.max(0, final.ram.normal + final.ram.duplicate - before.normal - before.duplicate),
-      bytes_sent: Math.max(0, final.ram.transferred - before.transferred),
-      dirty_pages_after: 0,
-      throttle_pct: final['cpu-throttle-percentage'] ?? 0,
-    });
+  };
+  const passes = marks.pass_ms.length > 0 ? marks.pass_ms : [0];
+  const running = stop > 0; // suspend: the VM was already stopped, so every pass is part of one stop-and-copy
+  if (running) {
+    for (let k = 0; k < passes.length; k++) {
+      const a = passes[k];
+      if (a >= stop) break;
+      const b = Math.min(passes[k + 1] ?? end, stop, end);
+      // A sync immediately followed by the switch-over is QEMU deciding to complete, not a round.
+      if (b - a < 1 && b === stop && k > 0) continue;
+      row(k + 1, 'precopy', k === 0 ? 0 : a, b);
+    }
+  }
+  if (Number.isFinite(stop) && marks.end_ms !== null) {
+    const a = Math.max(0, stop);
+    row(rows.length + 1, marks.postcopy ? 'postcopy' : 'stopcopy', a, Math.max(a, end));
+  } else if (!running && marks.end_ms !== null) {
+    row(1, 'stopcopy', 0, end);
   }
   return rows;
-}
-
-function lastRam(samples: readonly MigrateSample[], g: Group): MigrationInfo['ram'] | undefined {
-  let out: MigrationInfo['ram'] | undefined;
-  for (const s of samples) {
-    if (s.t_ms < g.first.t_ms) continue;
-    if (phaseOf(s.info.status) !== g.phase || (g.phase === 'precopy' && s.info.ram?.['dirty-sync-count'] !== g.sync)) {
-      if (out) break;
-      continue;
-    }
-    out = s.info.ram;
-  }
-  return out;
 }

@@ -12,7 +12,7 @@ import { failed, qmpEventRows } from './result.js';
 import { BOOT_TIMEOUT_MS, foldProbes, SETTLE_MS, setWorkload, startWarmProber } from './trial-common.js';
 import type { QemuVm } from './vm.js';
 
-const SHUTDOWN_TIMEOUT_MS = 30_000;
+const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, signal: AbortSignal): Promise<TrialResult> {
   const p = trial.params;
@@ -29,9 +29,21 @@ export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, s
   let dst: QemuVm | null = null;
   try {
     r.events.push({ t_ms: 0, source: 'themis', kind: p.mode === 'cold' ? 'powerdown-requested' : 'power-cut', detail: null });
-    if (p.mode === 'cold') await src.qmp!.execute('system_powerdown').catch(() => undefined);
-    else await src.kill();
-    const off = await Promise.race([src.exited.then(() => true), sleep(SHUTDOWN_TIMEOUT_MS).then(() => false)]);
+    let off = false;
+    if (p.mode === 'cold') {
+      // Press the ACPI power button, again every 2 s like an orchestrator's shutdown retry: under TCG the guest
+      // occasionally misses a press.
+      let presses = 0;
+      while (!off && monoMs() - origin < SHUTDOWN_TIMEOUT_MS) {
+        presses++;
+        await src.qmp!.execute('system_powerdown').catch(() => undefined);
+        off = await Promise.race([src.exited.then(() => true), sleep(2_000).then(() => false)]);
+      }
+      r.detail.powerdown_presses = presses;
+    } else {
+      await src.kill();
+      off = true;
+    }
     if (!off) {
       r.detail.shutdown_forced = true;
       await src.kill();

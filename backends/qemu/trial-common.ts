@@ -60,6 +60,8 @@ export async function foldProbes(r: TrialResult, prober: ProberProcess, origin_m
   r.rtt_p50_ms = s.rtt_p50_ms;
   r.rtt_p99_ms = s.rtt_p99_ms;
   r.probe_gaps = s.gaps;
+  r.detail.outage_loss_gap_ms = s.loss_gap_ms;
+  r.detail.outage_reply_silence_ms = s.reply_silence_ms;
   r.detail.probes_sent = s.sent;
   r.detail.probes_received = s.received;
   r.detail.probe_interval_ms = interval_ms;

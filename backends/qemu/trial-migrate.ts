@@ -9,7 +9,7 @@ import { monoMs, sleep } from './exec.js';
 import type { QemuLab } from './lab.js';
 import { migrate, type MigrationStatus } from './migrate.js';
 import { failed, qmpEventRows } from './result.js';
-import { roundsFromSamples } from './rounds.js';
+import { roundsFromObservations } from './rounds.js';
 import { foldProbes, SETTLE_MS, setWorkload, startWarmProber } from './trial-common.js';
 import type { QemuVm } from './vm.js';
 
@@ -63,9 +63,17 @@ export async function runMigrationTrial(
     const out = await migrate(src, dst, p, lab.topology.addresses.migration_ip[dstHost], signal);
     origin = out.paused_mono ?? out.requested_mono;
     const shift = out.requested_mono - origin;
-    const endT = out.completed_mono === null ? null : out.completed_mono - out.requested_mono;
-    r.rounds_detail = roundsFromSamples(out.samples, out.final, endT).map((row) => ({ ...row, start_ms: row.start_ms + shift }));
-    const lastRam = out.final?.ram ?? out.samples.at(-1)?.info.ram;
+    const rel = (t: number): number => t - out.requested_mono;
+    const srcEvents = src.qmp?.events ?? [];
+    const completedEvent = srcEvents.find((e) => e.event === 'MIGRATION' && e.data?.status === 'completed' && e.t_mono_ms >= origin);
+    const stopEvent = srcEvents.find((e) => e.event === 'STOP' && e.t_mono_ms >= origin - 1);
+    r.rounds_detail = roundsFromObservations(out.samples, out.final, {
+      pass_ms: srcEvents.filter((e) => e.event === 'MIGRATION_PASS' && e.t_mono_ms >= out.requested_mono - 1).map((e) => rel(e.t_mono_ms)),
+      stop_ms: p.mode === 'suspend' ? -shift : stopEvent ? rel(stopEvent.t_mono_ms) : null,
+      end_ms: out.completed_mono === null ? null : rel(completedEvent?.t_mono_ms ?? out.completed_mono),
+      postcopy: out.postcopy_started_ms !== null,
+    }).map((row) => ({ ...row, start_ms: row.start_ms + shift }));
+    const lastRam = out.final?.ram ?? [...out.samples].reverse().find((s) => s.info.ram)?.info.ram;
     r.transferred_bytes = lastRam?.transferred ?? null;
     r.rounds = lastRam?.['dirty-sync-count'] ?? null;
     r.detail.qemu_status = out.final?.status ?? out.samples.at(-1)?.info.status ?? null;
@@ -77,7 +85,9 @@ export async function runMigrationTrial(
     r.events.push({ t_ms: 0, source: 'themis', kind: p.mode === 'suspend' ? 'stop-requested' : 'migrate-requested', detail: null });
 
     if (out.status === 'completed') {
-      const runningAt = out.resumed_mono ?? out.completed_mono!;
+      // The destination's RESUME event is when the guest runs again (the poll sees completion up to 50 ms late).
+      const resumeEvent = dst.qmp?.events.find((e) => e.event === 'RESUME' && e.t_mono_ms >= origin);
+      const runningAt = out.resumed_mono ?? resumeEvent?.t_mono_ms ?? out.completed_mono!;
       r.events.push({ t_ms: runningAt - origin, source: 'themis', kind: 'running-at-destination', detail: { host: dstHost } });
       const heard = await prober.waitReply(runningAt, 10_000);
       const controlOk = await dst.connectControl(10_000).catch(() => false);
@@ -87,7 +97,8 @@ export async function runMigrationTrial(
       await sleep(SETTLE_MS);
       const resumedAt = await foldProbes(r, prober, origin);
       r.downtime_ms = p.mode === 'suspend' ? out.resumed_mono! - out.paused_mono! : (out.final?.downtime ?? null);
-      r.total_ms = Math.max(runningAt, resumedAt ?? runningAt) - origin;
+      // Post-copy runs at the destination before it completes: the move is over when the source says completed.
+      r.total_ms = Math.max(runningAt, completedEvent?.t_mono_ms ?? out.completed_mono!, resumedAt ?? runningAt) - origin;
       if (!heard) return failed(r, 'agent_unreachable', 'the guest was not heard by the prober after the migration');
       if (!verified) return failed(r, 'verification_failed', 'guest memory did not verify at the destination');
       r.status = 'succeeded';

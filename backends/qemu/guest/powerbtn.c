@@ -1,25 +1,44 @@
 /*
  * themis-powerbtn: powers the guest off when ACPI's power button is pressed (QMP system_powerdown),
- * so that a `cold` migration starts with a clean guest shutdown. Watches every /dev/input/event* device.
+ * so that a `cold` migration starts with a clean guest shutdown. Finds the input device named
+ * "Power Button" through sysfs, retrying because devtmpfs creates /dev/input/event* asynchronously
+ * after the button module registers it.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/input.h>
 #include <poll.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/reboot.h>
 #include <unistd.h>
 
-int main(void) {
-  struct pollfd fds[16];
+static int open_power_buttons(struct pollfd *fds, int cap) {
   int n = 0;
-  for (int i = 0; i < 16; i++) {
-    char path[64];
+  for (int i = 0; i < 32 && n < cap; i++) {
+    char path[96], name[128] = {0};
+    snprintf(path, sizeof path, "/sys/class/input/event%d/device/name", i);
+    FILE *f = fopen(path, "r");
+    if (!f) continue;
+    if (!fgets(name, sizeof name, f)) name[0] = 0;
+    fclose(f);
+    if (!strstr(name, "Power Button")) continue;
     snprintf(path, sizeof path, "/dev/input/event%d", i);
     int fd = open(path, O_RDONLY);
     if (fd >= 0) fds[n++] = (struct pollfd){.fd = fd, .events = POLLIN};
   }
-  if (n == 0) return fprintf(stderr, "powerbtn: no input devices\n"), 1;
+  return n;
+}
+
+int main(void) {
+  struct pollfd fds[8];
+  int n = 0;
+  for (int tries = 0; tries < 600 && n == 0; tries++) {
+    n = open_power_buttons(fds, 8);
+    if (n == 0) usleep(50000);
+  }
+  if (n == 0) return fprintf(stderr, "themis-powerbtn: no power button input device\n"), 1;
+  fprintf(stderr, "themis-powerbtn: watching %d device(s)\n", n);
   for (;;) {
     if (poll(fds, (nfds_t)n, -1) <= 0) continue;
     for (int i = 0; i < n; i++) {
