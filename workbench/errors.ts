@@ -1,0 +1,44 @@
+/**
+ * Every failure the API reports, as an HTTP status and a JSON body `{ error, code }` the page shows as is.
+ * DuckDB's own lock message never reaches the page: a file held by another process becomes `db_locked`.
+ */
+import { RunInProgressError } from './db-gate.js';
+import { QueryError } from './query.js';
+import { RunBusyError } from './run-manager.js';
+import { SweepNameError } from './sweeps.js';
+
+export type ErrorCode = 'run_in_progress' | 'bad_query' | 'bad_request' | 'bad_sweep' | 'not_found' | 'db_locked' | 'forbidden' | 'internal';
+
+export interface ApiError {
+  error: string;
+  code: ErrorCode;
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+export class BadRequestError extends Error {
+  override readonly name = 'BadRequestError';
+}
+
+/** DuckDB's message when another process holds the file ("Could not set lock on file …: Conflicting lock …"). */
+function isLockConflict(message: string): boolean {
+  return /could not set lock|conflicting lock/i.test(message);
+}
+
+export function toApiError(err: unknown): { status: number; body: ApiError } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof RunInProgressError || err instanceof RunBusyError) return { status: 409, body: { error: message, code: 'run_in_progress' } };
+  if (isLockConflict(message)) {
+    return {
+      status: 503,
+      body: { error: 'the database file is in use by another process (a `themis run` writing to it?); try again when it ends', code: 'db_locked' },
+    };
+  }
+  if (err instanceof QueryError) return { status: 400, body: { error: message, code: 'bad_query' } };
+  if (err instanceof SweepNameError) return { status: 400, body: { error: message, code: 'bad_sweep' } };
+  if (err instanceof BadRequestError) return { status: 400, body: { error: message, code: 'bad_request' } };
+  if (err instanceof NotFoundError) return { status: 404, body: { error: message, code: 'not_found' } };
+  return { status: 500, body: { error: message, code: 'internal' } };
+}
