@@ -57,10 +57,10 @@ export function verifyPlacement(vm: OneVm, dest_host_id: number, seq_before: num
   if (vm.state !== VM_STATE.ACTIVE || vm.lcm_state !== LCM_STATE.RUNNING) return `VM is ${stateLabel(vm.state, vm.lcm_state)}, not RUNNING`;
   if (!last || last.hid !== dest_host_id) return `VM runs on host ${last?.hid}, not on the destination ${dest_host_id}`;
   if (last.rstime_s <= 0) return 'the destination HISTORY record has not started running';
-  if (last.reason !== HISTORY_REASON.NONE) return `the destination HISTORY record has REASON ${last.reason}`;
+  if (last.reason !== null && last.reason !== HISTORY_REASON.NONE) return `the destination HISTORY record has REASON ${last.reason}`;
   const left = vm.history.find((h) => h.seq === seq_before);
   if (!left || left.etime_s <= 0) return `the source HISTORY record ${seq_before} is not closed`;
-  if (left.reason !== HISTORY_REASON.NONE) return `the source HISTORY record closed with REASON ${left.reason} (error)`;
+  if (left.reason !== null && left.reason !== HISTORY_REASON.NONE) return `the source HISTORY record closed with REASON ${left.reason} (error)`;
   if (left.action !== m.history_action) return `the source HISTORY record closed with ACTION ${left.action}, expected ${m.history_action}`;
   return null;
 }

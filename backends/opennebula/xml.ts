@@ -46,7 +46,8 @@ const historySchema = z.object({
   ESTIME: int,
   EETIME: int,
   ACTION: int,
-  REASON: int,
+  // Older servers only: 7.x dropped REASON from HISTORY.
+  REASON: int.optional(),
 });
 
 const vmSchema = z.object({
@@ -58,7 +59,8 @@ const vmSchema = z.object({
     .object({ CONTEXT: section, NIC: z.array(z.record(z.string(), z.unknown())).optional() })
     .loose()
     .optional(),
-  HISTORY_RECORDS: z.union([z.object({ HISTORY: z.array(historySchema).optional() }), z.literal('')]).optional(),
+  // An empty element parses as '' — the same as no records.
+  HISTORY_RECORDS: z.preprocess((v) => (v === '' ? {} : v), z.object({ HISTORY: z.array(historySchema).optional() })).optional(),
 });
 
 const hostSchema = z.object({
@@ -90,8 +92,8 @@ export interface OneHistory {
   eetime_s: number;
   /** action that closed the record: 1 migrate (save), 2 live-migrate, 48 poweroff-migrate, 49 poweroff-hard-migrate */
   action: number;
-  /** 0 none, 1 error, 2 user */
-  reason: number;
+  /** 0 none, 1 error, 2 user; null on servers that no longer send it (7.x) */
+  reason: number | null;
 }
 
 export interface OneNic {
@@ -171,13 +173,16 @@ function historyOf(h: z.output<typeof historySchema>): OneHistory {
     estime_s: h.ESTIME,
     eetime_s: h.EETIME,
     action: h.ACTION,
-    reason: h.REASON,
+    reason: h.REASON ?? null,
   };
 }
 
+/** A pool entry: one.vmpool.info sends short HISTORY records (no times), so they are not read from it. */
+const vmBriefSchema = vmSchema.omit({ HISTORY_RECORDS: true });
+
 function vmOf(raw: unknown): OneVm {
   const v = check(vmSchema, raw, 'VM document');
-  const history = v.HISTORY_RECORDS ? (v.HISTORY_RECORDS.HISTORY ?? []) : [];
+  const history = v.HISTORY_RECORDS?.HISTORY ?? [];
   return {
     id: v.ID,
     name: v.NAME,
@@ -194,12 +199,23 @@ export function parseVm(xml: string): OneVm {
   return vmOf(parseRoot(xml, 'VM'));
 }
 
-/** The answer of one.vmpool.info. */
+/** The answer of one.vmpool.info (entries without HISTORY: read a VM with one.vm.info for those). */
 export function parseVmPool(xml: string): OneVm[] {
   const pool = parseRoot(xml, 'VM_POOL');
   if (pool === '' || pool === null || pool === undefined) return [];
   const vms = (pool as { VM?: unknown[] }).VM ?? [];
-  return vms.map(vmOf);
+  return vms.map((raw) => {
+    const v = check(vmBriefSchema, raw, 'VM_POOL entry');
+    return {
+      id: v.ID,
+      name: v.NAME,
+      state: v.STATE,
+      lcm_state: v.LCM_STATE,
+      context: stringMap(v.TEMPLATE?.CONTEXT),
+      nics: (v.TEMPLATE?.NIC ?? []).map(nicOf),
+      history: [],
+    };
+  });
 }
 
 /** The answer of one.hostpool.info. */

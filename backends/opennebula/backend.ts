@@ -1,0 +1,150 @@
+/**
+ * The `opennebula` backend: campaigns on a real OpenNebula cloud over XML-RPC, with probe agents over SSH.
+ * prepare() finds every problem it can before the first migration (credentials, the VMs, host keys, iperf3 on
+ * the agents) and reports it as a BackendSetupError; runTrial() runs one migration (see trial.ts).
+ */
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { BackendSetupError, type Backend, type CampaignContext, type Trial, type TrialResult } from '../../core/backend.js';
+import { buildPlan } from '../../core/plan/plan.js';
+import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
+import { hasCommand } from './agents.js';
+import { loadCredentials } from './auth.js';
+import { OneApiError, OneClient } from './client.js';
+import { destinationCandidates, discoverVms, type Discovered } from './discovery.js';
+import { isOpenNebulaMode, OPENNEBULA_MODES } from './modes.js';
+import { HostKeyError, parseEndpoint, SshConnection, type SshSettings } from './ssh.js';
+import { runOpenNebulaTrial } from './trial.js';
+
+const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(homedir(), p.slice(1)) : p;
+}
+
+/** The SSH settings of a campaign; relative key and known_hosts paths are relative to the sweep file. */
+export function sshSettingsOf(o: OpenNebulaOptions, spec_dir: string): SshSettings {
+  const resolve = (p: string) => path.resolve(spec_dir, expandHome(p));
+  return {
+    key_file: o.ssh.key_file ? resolve(o.ssh.key_file) : undefined,
+    known_hosts: o.ssh.known_hosts ? resolve(o.ssh.known_hosts) : path.join(homedir(), '.ssh', 'known_hosts'),
+    accept_new_host_keys: o.ssh.accept_new_host_keys,
+    jump: o.ssh.jump_host ? parseEndpoint(o.ssh.jump_host, o.ssh.user) : undefined,
+    connect_timeout_ms: 15_000,
+  };
+}
+
+interface Prepared {
+  client: OneClient;
+  options: OpenNebulaOptions;
+  found: Discovered;
+  ssh: SshSettings;
+  supervisor: SshConnection;
+  version: string;
+}
+
+class OpenNebulaBackend implements Backend {
+  readonly name = 'opennebula' as const;
+  readonly maxConcurrency = 1;
+  private prepared: Prepared | null = null;
+  private trialsRun = 0;
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  async prepare(campaign: CampaignContext, signal: AbortSignal): Promise<void> {
+    const sweep = campaign.spec.sweep;
+    const options = sweep.opennebula;
+    if (!options) throw new BackendSetupError('the sweep has no `opennebula:` section (themis_user is required)');
+    for (const point of buildPlan(sweep).points) {
+      if (!isOpenNebulaMode(point.params.mode)) {
+        throw new BackendSetupError(
+          `mode '${point.params.mode}' cannot run on OpenNebula (supported: ${OPENNEBULA_MODES.join(', ')})`,
+        );
+      }
+    }
+    const creds = await loadCredentials(this.env);
+    const client = new OneClient({ endpoint: creds.endpoint, session: creds.session });
+    let version: string;
+    try {
+      version = await client.version(signal);
+    } catch (e) {
+      if (e instanceof OneApiError) {
+        throw new BackendSetupError(
+          `OpenNebula at ${creds.endpoint} refused user '${creds.user}' (credentials from ${creds.auth_file}): ${e.message}`,
+        );
+      }
+      throw new BackendSetupError(`cannot reach OpenNebula at ${creds.endpoint} (ONE_XMLRPC): ${errText(e)}`);
+    }
+    let found: Discovered;
+    try {
+      found = await discoverVms(client, options.themis_user, signal);
+      const hosts = (await client.hostPoolInfo(signal)).hosts;
+      if (options.destinations === 'round-robin' && destinationCandidates(hosts, found.vm.host_id).length === 0) {
+        throw new BackendSetupError(`no destination for VM ${found.vm.vm.id}: no other host ON in the cluster of host ${found.vm.host_id}`);
+      }
+      if (Array.isArray(options.destinations)) {
+        const unknown = options.destinations.filter((id) => !hosts.some((h) => h.id === id));
+        if (unknown.length > 0) throw new BackendSetupError(`destinations name hosts that do not exist: ${unknown.join(', ')}`);
+      }
+    } catch (e) {
+      if (e instanceof BackendSetupError) throw e;
+      throw new BackendSetupError(`cannot list VMs and hosts on ${creds.endpoint}: ${errText(e)}`);
+    }
+    const ssh = sshSettingsOf(options, campaign.spec_dir);
+    const supervisor = await this.openAgent(found.supervisor.ip, 'supervisor', options, ssh);
+    try {
+      const vm = await this.openAgent(found.vm.ip, 'VM under test', options, ssh);
+      try {
+        for (const [conn, role] of [[supervisor, 'supervisor'], [vm, 'VM under test']] as const) {
+          if (!(await hasCommand(conn, 'iperf3'))) {
+            throw new BackendSetupError(`iperf3 is not installed on the ${role} (${conn.endpoint.host}); install it there`);
+          }
+        }
+      } finally {
+        vm.close();
+      }
+    } catch (e) {
+      supervisor.close();
+      throw e instanceof BackendSetupError ? e : new BackendSetupError(errText(e));
+    }
+    this.prepared = { client, options, found, ssh, supervisor, version };
+  }
+
+  private async openAgent(host: string, role: string, o: OpenNebulaOptions, ssh: SshSettings): Promise<SshConnection> {
+    try {
+      return await SshConnection.open({ host, port: o.ssh.port, user: o.ssh.user }, ssh);
+    } catch (e) {
+      if (e instanceof HostKeyError) throw new BackendSetupError(`${role}: ${e.message}`);
+      throw new BackendSetupError(`cannot reach the ${role}'s agent over SSH: ${errText(e)}`);
+    }
+  }
+
+  async runTrial(trial: Trial, signal: AbortSignal): Promise<TrialResult> {
+    const p = this.prepared;
+    if (!p) throw new Error('opennebula backend: runTrial before prepare');
+    const n = this.trialsRun++;
+    try {
+      const r = await runOpenNebulaTrial({ ...p, n }, trial, signal);
+      r.detail.oned_version = p.version;
+      return r;
+    } catch (e) {
+      // A bug or a broken connection: still a row, so the campaign goes on.
+      return {
+        status: 'failed', failure_reason: 'backend_crashed', total_ms: null, downtime_ms: null, outage_ms: null,
+        loss_pct: null, rtt_p50_ms: null, rtt_p99_ms: null, transferred_bytes: null, rounds: null,
+        rounds_detail: [], probe_gaps: [], events: [{ t_ms: 0, source: 'themis', kind: 'crashed', detail: { message: errText(e) } }],
+        detail: { failure_message: errText(e) },
+      };
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.prepared?.supervisor.close();
+    this.prepared = null;
+  }
+}
+
+/** `env` carries ONE_XMLRPC, ONE_AUTH and SSH_AUTH_SOCK; tests pass their own. */
+export function createBackend(env: NodeJS.ProcessEnv = process.env): Backend {
+  return new OpenNebulaBackend(env);
+}

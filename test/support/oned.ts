@@ -1,0 +1,265 @@
+/**
+ * The real OpenNebula `oned` for tests: built once per machine by scripts/opennebula/build.sh, started here on
+ * a free 127.0.0.1 port with a fresh sqlite database in a temp ONE_LOCATION, with dummy hosts, a virtual network
+ * whose addresses point at the test sshd (127.0.0.x), a supervisor VM and a VM under test carrying the context
+ * variables THEMIS_TYPE / THEMIS_USER. stop() ends oned and every process of this instance (monitord-client.rb
+ * survivors too) by PID and removes the temp dir.
+ * The dummy driver's action files (/tmp/opennebula_dummy_actions) are shared by every oned on the machine:
+ * tests that set them must not run in parallel with each other.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, openSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
+import { OneClient } from '../../backends/opennebula/client.js';
+import { lastHistory } from '../../backends/opennebula/xml.js';
+
+export const ONE_COMMIT_SHORT = 'f847cf2e';
+export const DUMMY_ACTIONS_DIR = '/tmp/opennebula_dummy_actions';
+
+export function onePrefix(): string {
+  return process.env.THEMIS_ONE_PREFIX ?? path.join(homedir(), '.cache', 'themis', `opennebula-${ONE_COMMIT_SHORT}`);
+}
+
+/** Whether the cached build exists; tests throw (never skip) in CI when it does not. */
+export function onedBuilt(): boolean {
+  return existsSync(path.join(onePrefix(), '.themis-built')) && existsSync(path.join(onePrefix(), 'bin', 'oned'));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, timeout_ms: number, step: () => Promise<T | null>, every_ms = 200): Promise<T> {
+  const end = Date.now() + timeout_ms;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const v = await step();
+      if (v !== null) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeout_ms} ms${last ? ` (${(last as Error).message})` : ''}`);
+    await sleep(every_ms);
+  }
+}
+
+export interface OnedOptions {
+  /** THEMIS_USER of the VMs */
+  themis_user: string;
+  /** NIC address of the VM under test and of the supervisor (where the test sshd listens) */
+  vm_ip: string;
+  supervisor_ip: string;
+  /** Dummy hosts to create (default 2) */
+  hosts?: number;
+}
+
+export interface OnedInstance {
+  dir: string;
+  endpoint: string;
+  auth_file: string;
+  password: string;
+  /** env for the backend: ONE_XMLRPC and ONE_AUTH of this instance */
+  env: NodeJS.ProcessEnv;
+  client: OneClient;
+  host_ids: number[];
+  vm_id: number;
+  supervisor_id: number;
+  /** Host the VM under test runs on now */
+  vmHost(): Promise<number>;
+  /** Any other VM creatable by tests (e.g. a second VM under test) */
+  allocateVm(name: string, context: Record<string, string>, ip: string, host_id: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function uncommentBlock(conf: string, firstLine: RegExp): string {
+  const lines = conf.split('\n');
+  const i = lines.findIndex((l) => firstLine.test(l));
+  if (i < 0) throw new Error(`oned config: no line matching ${firstLine}`);
+  for (let j = i; j < lines.length && lines[j].startsWith('#'); j++) {
+    lines[j] = lines[j].replace(/^#\s?/, '');
+    if (lines[j].trim().endsWith(']')) break;
+  }
+  return lines.join('\n');
+}
+
+export function configureOned(conf: string, port: number): string {
+  let c = conf.replace(/^PORT = \d+/m, `PORT = ${port}`);
+  c = c.replace(/^LISTEN_ADDRESS = ".*"/m, 'LISTEN_ADDRESS = "127.0.0.1"');
+  c = c.replace(/^GRPC_LISTEN_ADDRESS = ".*"/m, 'GRPC_LISTEN_ADDRESS = "127.0.0.1"');
+  c = c.replace(/^DRS_INTERVAL = .*/m, 'DRS_INTERVAL = -1');
+  c = uncommentBlock(c, /^#VM_MAD = \[ NAME="dummy"/);
+  return c;
+}
+
+export function configureMonitord(conf: string, port: number): string {
+  let c = conf.replace(/ADDRESS(\s+)= "::"/, 'ADDRESS$1= "127.0.0.1"').replace(/PORT(\s+)= 4124/, `PORT$1= ${port}`);
+  c = uncommentBlock(c, /^# IM_MAD = \[/);
+  // the block above starts with "# IM_MAD = [" / "#     NAME ..." lines
+  return c;
+}
+
+/** PIDs of processes started for this instance (their command line or environment names its dir). */
+async function instancePids(dir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmd = await readFile(`/proc/${name}/cmdline`, 'utf8');
+      const env = await readFile(`/proc/${name}/environ`, 'utf8').catch(() => '');
+      if (cmd.includes(dir) || env.includes(`ONE_LOCATION=${dir}\0`)) pids.push(Number(name));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return pids;
+}
+
+function killPid(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
+  const prefix = onePrefix();
+  if (!onedBuilt()) {
+    throw new Error(`OpenNebula is not built at ${prefix}: run 'bash scripts/opennebula/build.sh' first`);
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'themis-oned-'));
+  let oned: ChildProcess | null = null;
+  const stop = async () => {
+    if (oned && oned.exitCode === null) {
+      oned.kill('SIGTERM');
+      const exited = await Promise.race([
+        new Promise<boolean>((r) => oned?.once('exit', () => r(true))),
+        sleep(15_000).then(() => false),
+      ]);
+      if (!exited) oned.kill('SIGKILL');
+    }
+    // Drivers and the dummy hosts' monitord-client.rb (re-parented to PID 1) outlive oned.
+    for (let round = 0; round < 3; round++) {
+      const pids = await instancePids(dir);
+      if (pids.length === 0) break;
+      for (const pid of pids) killPid(pid, round === 0 ? 'SIGTERM' : 'SIGKILL');
+      await sleep(500);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const d of ['bin', 'sbin', 'lib', 'share']) await symlink(path.join(prefix, d), path.join(dir, d));
+    await cp(path.join(prefix, 'etc'), path.join(dir, 'etc'), { recursive: true });
+    await mkdir(path.join(dir, 'var', 'datastores'), { recursive: true });
+    for (const d of ['lock', 'run', 'vms']) await mkdir(path.join(dir, 'var', d), { recursive: true });
+    await symlink(path.join(prefix, 'var', 'remotes'), path.join(dir, 'var', 'remotes'));
+    const port = await freePort();
+    const monitordPort = await freePort();
+    const onedConf = path.join(dir, 'etc', 'oned.conf');
+    await writeFile(onedConf, configureOned(await readFile(onedConf, 'utf8'), port));
+    const monConf = path.join(dir, 'etc', 'monitord.conf');
+    await writeFile(monConf, configureMonitord(await readFile(monConf, 'utf8'), monitordPort));
+    const password = randomBytes(12).toString('hex');
+    const authFile = path.join(dir, 'one_auth');
+    await writeFile(authFile, `oneadmin:${password}\n`, { mode: 0o600 });
+    const env = {
+      ...process.env,
+      ONE_LOCATION: dir,
+      ONE_AUTH: authFile,
+      ONE_XMLRPC: `http://127.0.0.1:${port}/RPC2`,
+      RUBYLIB: path.join(prefix, 'lib', 'ruby'),
+    };
+    const log = openSync(path.join(dir, 'oned.out'), 'a');
+    oned = spawn(path.join(dir, 'bin', 'oned'), ['-f'], { env, stdio: ['ignore', log, log] });
+    const endpoint = env.ONE_XMLRPC;
+    const client = new OneClient({ endpoint, session: `oneadmin:${password}`, call_timeout_ms: 10_000 });
+    const onedLog = async () => (await readFile(path.join(dir, 'var', 'oned.log'), 'utf8').catch(() => '')).slice(-2000);
+    await until('oned answering XML-RPC', 90_000, async () => {
+      if (oned?.exitCode !== null) throw new Error(`oned exited (${oned?.exitCode}): ${await onedLog()}`);
+      return client.version().then((v) => v);
+    });
+    await client.call('one.datastore.update', [0, 'TM_MAD="dummy"', 1]);
+    await client.call('one.datastore.update', [1, 'TM_MAD="dummy"\nDS_MAD="dummy"', 1]);
+    const host_ids: number[] = [];
+    for (let i = 0; i < (opts.hosts ?? 2); i++) {
+      host_ids.push(Number(await client.call('one.host.allocate', [`dummy-${i}`, 'dummy', 'dummy', -1])));
+    }
+    await until('dummy hosts ON', 60_000, async () => {
+      const { hosts } = await client.hostPoolInfo();
+      return host_ids.every((id) => hosts.find((h) => h.id === id)?.state === 2) ? true : null;
+    });
+    const vnet = Number(
+      await client.call('one.vn.allocate', [
+        `NAME="themis-test"\nVN_MAD="dummy"\nBRIDGE="br0"\nAR=[TYPE="IP4", IP="127.0.0.2", SIZE="250"]`,
+        -1,
+      ]),
+    );
+    // The network is usable once its (dummy) driver has answered: STATE 1 = READY.
+    await until('virtual network READY', 30_000, async () => {
+      const xml = String(await client.call('one.vn.info', [vnet, false]));
+      const state = /<STATE>(?:<!\[CDATA\[)?(\d+)/.exec(xml)?.[1];
+      if (state === '1') return true;
+      throw new Error(`network STATE ${state}: ${xml.slice(0, 600)}`);
+    });
+    const allocateVm = async (name: string, context: Record<string, string>, ip: string, host_id: number) => {
+      const ctx = Object.entries(context).map(([k, v]) => `${k}="${v}"`).join(', ');
+      const tmpl = `NAME="${name}"\nCPU="0.1"\nMEMORY="64"\nCONTEXT=[${ctx}]\nNIC=[NETWORK_ID="${vnet}", IP="${ip}"]`;
+      const id = Number(await client.call('one.vm.allocate', [tmpl, false]));
+      // Placing it ourselves takes 0.06 s; the scheduler would take 12–14 s.
+      await client.call('one.vm.deploy', [id, host_id, false, -1]);
+      await until(`VM ${id} RUNNING`, 60_000, async () => {
+        const vm = await client.vmInfo(id);
+        return vm.state === 3 && vm.lcm_state === 3 && (lastHistory(vm)?.rstime_s ?? 0) > 0 ? true : null;
+      });
+      return id;
+    };
+    const supervisor_id = await allocateVm('supervisor', { THEMIS_TYPE: 'supervisor', THEMIS_USER: opts.themis_user }, opts.supervisor_ip, host_ids[0]);
+    const vm_id = await allocateVm('vm-under-test', { THEMIS_TYPE: 'vm', THEMIS_USER: opts.themis_user }, opts.vm_ip, host_ids[0]);
+    return {
+      dir,
+      endpoint,
+      auth_file: authFile,
+      password,
+      env: { ...process.env, ONE_XMLRPC: endpoint, ONE_AUTH: authFile },
+      client,
+      host_ids,
+      vm_id,
+      supervisor_id,
+      vmHost: async () => lastHistory(await client.vmInfo(vm_id))?.hid ?? -1,
+      allocateVm,
+      stop,
+    };
+  } catch (e) {
+    const logText = await readFile(path.join(dir, 'var', 'oned.log'), 'utf8').catch(() => '');
+    await stop();
+    throw new Error(`${(e as Error).message}\n--- oned.log (tail) ---\n${logText.slice(-3000)}`);
+  }
+}
+
+/**
+ * Sets the dummy driver's answers: per action one line `success [s]`, `failure [s]` or `-` (never answers).
+ * One line per file, so the driver's per-action call counter does not matter. Delays are whole seconds.
+ */
+export async function setDummyActions(actions: Record<string, string>): Promise<void> {
+  await mkdir(DUMMY_ACTIONS_DIR, { recursive: true });
+  for (const [action, line] of Object.entries(actions)) await writeFile(path.join(DUMMY_ACTIONS_DIR, action), `${line}\n`);
+}
+
+/** Removes the action files (every action then succeeds at once). */
+export async function clearDummyActions(actions: string[] = ['deploy', 'migrate', 'save', 'restore', 'shutdown', 'cancel', 'reboot', 'reset']): Promise<void> {
+  for (const a of actions) await rm(path.join(DUMMY_ACTIONS_DIR, a), { force: true });
+}
