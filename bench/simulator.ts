@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { buildPlan, type Plan } from '../core/plan/plan.js';
 import { emptyBatch } from '../core/results/batch.js';
 import { parseSweep } from '../core/spec/load.js';
+import type { SweepSpec } from '../core/spec/sweep.js';
 import { createBackend } from '../simulator/backend.js';
 import { chunkPlan, seedOf } from '../simulator/chunk.js';
 import { simulateInto, type RecordPolicy } from '../simulator/simulate.js';
@@ -15,10 +16,9 @@ const NONE: RecordPolicy = { rounds: 'none', probe_gaps: 'none', events: 'none' 
 const ALL: RecordPolicy = { rounds: 'all', probe_gaps: 'all', events: 'all' };
 
 /** Live migrations over a spread of dirty rates and bandwidths: most converge in 2–10 rounds, some not at all. */
-function livePlan(trials: number): Plan {
+function liveSweep(trials: number): SweepSpec {
   const points = 64;
-  return buildPlan(
-    parseSweep(
+  return parseSweep(
       [
         'name: bench-live',
         `repetitions: ${Math.ceil(trials / points)}`,
@@ -32,27 +32,33 @@ function livePlan(trials: number): Plan {
         '        link_bandwidth_mib_s: { min: 100, max: 2400, scale: log }',
         '        max_bandwidth_mib_s: { choice: [128, 512, unlimited] }',
         '        dirty_pattern: { choice: [uniform, sequential, hotcold] }',
+        'store: { rounds: none, probe_gaps: none, events: none }',
       ].join('\n'),
       'bench',
-    ),
   );
 }
 
-function inThread(plan: Plan, trials: number, record: RecordPolicy): number {
+/** µs per trial in wall time and in this process's CPU time (the fairer figure on a loaded machine). */
+function inThread(plan: Plan, trials: number, record: RecordPolicy): { wall: number; cpu: number } {
   const cp = chunkPlan(plan.campaignSeed, plan.repetitions, plan.points);
   const size = 8192;
   let batch = emptyBatch(size);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let index = 0; index < trials; index++) {
     if (batch.nTrials === size) batch = emptyBatch(size);
     const point = Math.floor(index / plan.repetitions);
     simulateInto(batch, index, cp.params[point], seedOf(cp.pointHashes[point], index % plan.repetitions), record, 0);
   }
-  return ((performance.now() - t0) * 1000) / trials;
+  const wall = ((performance.now() - t0) * 1000) / trials;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / trials };
 }
 
-async function allCores(plan: Plan, trials: number): Promise<number> {
+async function allCores(sweep: SweepSpec, plan: Plan, trials: number): Promise<number> {
   const backend = createBackend();
+  const spec = { sweep, source_yaml: '', source_sha256: '', source_path: 'bench' };
+  await backend.prepare({ campaign_id: 'bench', spec, spec_dir: '.' }, new AbortController().signal);
   const indices = new Int32Array(trials).map((_, i) => i);
   const t0 = performance.now();
   let seen = 0;
@@ -62,18 +68,21 @@ async function allCores(plan: Plan, trials: number): Promise<number> {
   return us;
 }
 
-export async function benchSimulator(trials = 400_000): Promise<Record<string, number>> {
-  const plan = livePlan(trials);
+export async function benchSimulator(trials = 1_000_000): Promise<Record<string, number>> {
+  const sweep = liveSweep(trials);
+  const plan = buildPlan(sweep);
   inThread(plan, Math.min(trials, 50_000), NONE); // warm up the JIT
   const usNone = inThread(plan, trials, NONE);
   const usAll = inThread(plan, Math.min(trials, 200_000), ALL);
-  const usCores = await allCores(plan, plan.size);
+  const usCores = await allCores(sweep, plan, plan.size);
   const round = (x: number): number => Math.round(x * 1000) / 1000;
   return {
-    sim_live_us_per_trial_one_core: round(usNone),
-    sim_live_trials_per_s_one_core: Math.round(1e6 / usNone),
-    sim_live_us_per_trial_one_core_all_rows: round(usAll),
-    sim_live_trials_per_s_one_core_all_rows: Math.round(1e6 / usAll),
+    sim_live_us_per_trial_one_core: round(usNone.wall),
+    sim_live_cpu_us_per_trial_one_core: round(usNone.cpu),
+    sim_live_trials_per_s_one_core: Math.round(1e6 / usNone.wall),
+    sim_live_us_per_trial_one_core_all_rows: round(usAll.wall),
+    sim_live_cpu_us_per_trial_one_core_all_rows: round(usAll.cpu),
+    sim_live_trials_per_s_one_core_all_rows: Math.round(1e6 / usAll.wall),
     sim_live_us_per_trial_all_cores: round(usCores),
     sim_live_trials_per_s_all_cores: Math.round(1e6 / usCores),
     sim_cores: availableParallelism(),

@@ -276,7 +276,7 @@ function finishNetwork(s: Scratch, rng: Random, p: TrialParameters): void {
   const controllerJ = p.network === 'vxlan-fdb-push' ? jitter(rng, p.controller_jitter_share) : 1;
   const at = reconvergedAtMs(p, s.moveAtMs, s.firstFrameAtMs, s.pauseStartMs, controllerJ);
   s.reconvergedAtMs = at;
-  s.addEvent(EV_RECONVERGED, at, at - s.resumeMs, NaN_);
+  s.addEvent(EV_RECONVERGED, at, at - s.moveAtMs, NaN_);
   s.addDown(s.pauseStartMs, at > s.resumeMs ? at : s.resumeMs);
 }
 

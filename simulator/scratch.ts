@@ -27,7 +27,7 @@ export const EVENT_KINDS: readonly { kind: string; keys: readonly string[] }[] =
   { kind: 'postcopy-started', keys: ['remaining_pages'] },
   { kind: 'vm-resumed', keys: [] },
   { kind: 'announce', keys: ['round'] },
-  { kind: 'network-reconverged', keys: ['after_resume_ms'] },
+  { kind: 'network-reconverged', keys: ['after_move_ms'] },
   { kind: 'migration-completed', keys: [] },
   { kind: 'migration-cancelled', keys: ['timeout_s'] },
   { kind: 'link-failure', keys: [] },

@@ -34,6 +34,17 @@ const context = new ModelContext();
 
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
+/** JSON text of an event's detail without building an object: constant key prefixes, numbers as JSON writes them. */
+const DETAIL_PREFIX = EVENT_KINDS.map((k) => k.keys.map((key, j) => (j === 0 ? '{' : ',') + JSON.stringify(key) + ':'));
+const jsonNumber = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
+
+function eventDetailJson(s: Scratch, i: number): string | null {
+  const prefix = DETAIL_PREFIX[s.evKind[i]];
+  if (prefix.length === 0) return null;
+  if (prefix.length === 1) return prefix[0] + jsonNumber(s.evA[i]) + '}';
+  return prefix[0] + jsonNumber(s.evA[i]) + prefix[1] + jsonNumber(s.evB[i]) + '}';
+}
+
 function eventDetail(s: Scratch, i: number): Record<string, unknown> | null {
   const keys = EVENT_KINDS[s.evKind[i]].keys;
   if (keys.length === 0) return null;
@@ -164,8 +175,7 @@ export function simulateInto(
       ec.t_ms[e] = s.evT[k];
       ec.source[e] = EVENT_SOURCE;
       ec.kind[e] = EVENT_KINDS[s.evKind[k]].kind;
-      const d = eventDetail(s, k);
-      ec.detail[e] = d === null ? null : JSON.stringify(d);
+      ec.detail[e] = eventDetailJson(s, k);
     }
   }
 }
