@@ -22,8 +22,7 @@ const u = (tag: number, seed: number) => `((hash(i * 31 + ${tag}, ${seed}) % 100
 function trialsInsertSql(campaign: string, backend: string, n: number, seed: number): string {
   // Categorical axes are cycled from different digits of i so every combination occurs.
   return `
-INSERT INTO trials (campaign_id, trial_id, trial_index, point_id, repetition, seed, backend, mode,
-  dirty_rate_pages_s, max_bandwidth_mib_s, network, memory_mib, params, status, failure_reason,
+INSERT INTO trial_results (campaign_id, trial_index, point_index, repetition, seed, backend, status, failure_reason,
   total_ms, downtime_ms, outage_ms, loss_pct, rtt_p50_ms, rtt_p99_ms, transferred_bytes, rounds, started_at, wall_ms)
 WITH base AS (
   SELECT i,
@@ -58,9 +57,8 @@ WITH base AS (
       ELSE 5300 + 900 * u1 END AS downtime
   FROM shaped
 )
-SELECT '${campaign}', '${campaign}-' || lpad(i::VARCHAR, 8, '0'), i, 'p' || (i % 300)::VARCHAR, (i // 300)::INTEGER,
-  hash(i, ${seed}) % 4294967296, '${backend}', mode, dirty, bw, network, 512,
-  json_object('mode', mode, 'dirty_rate_pages_s', dirty, 'max_bandwidth_mib_s', bw, 'network', network),
+SELECT '${campaign}', i, (i % 300)::INTEGER, (i // 300)::INTEGER,
+  hash(i, ${seed}) % 4294967296, '${backend}',
   CASE WHEN failure_reason IS NULL THEN 'succeeded' ELSE 'failed' END, failure_reason,
   CASE WHEN failure_reason IS NULL THEN downtime + 307.2 / bw_mib_s * 1000 * (1 + rounds * 0.3) * (0.9 + 0.2 * u2) END,
   CASE WHEN failure_reason IS NULL THEN downtime END,
@@ -70,6 +68,23 @@ SELECT '${campaign}', '${campaign}-' || lpad(i::VARCHAR, 8, '0'), i, 'p' || (i %
   CASE WHEN failure_reason IS NULL THEN 322122547.2 * (1 + rounds * 0.3) END,
   rounds::INTEGER, TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_milliseconds(i), 1.0 + u2
 FROM outcome`;
+}
+
+/** The 300 points the trials cycle through (point = trial index mod 300), with the same categorical axes. */
+function pointsInsertSql(campaign: string, n: number): string {
+  return `
+INSERT INTO points (campaign_id, point_index, point_id, mode, dirty_rate_pages_s, max_bandwidth_mib_s, network, memory_mib, params)
+WITH base AS (
+  SELECT i,
+    (['live','postcopy','hybrid','suspend','cold'])[1 + (i % 5)::INTEGER] AS mode,
+    ([0, 5000, 20000, 50000, 100000])[1 + ((i // 5) % 5)::INTEGER]::DOUBLE AS dirty,
+    (['32','128','unlimited'])[1 + ((i // 25) % 3)::INTEGER] AS bw,
+    (['l2-announce','vxlan-learn','vxlan-fdb-push','routed-ospf'])[1 + ((i // 75) % 4)::INTEGER] AS network
+  FROM range(${Math.min(n, 300)}) t(i)
+)
+SELECT '${campaign}', i, 'p' || i::VARCHAR, mode, dirty, bw, network, 512,
+  json_object('mode', mode, 'dirty_rate_pages_s', dirty, 'max_bandwidth_mib_s', bw, 'network', network)
+FROM base`;
 }
 
 function detailInsertSql(campaign: string, m: number): string[] {
@@ -105,6 +120,7 @@ export async function fillSynthetic(con: DuckDBConnection, opts: SyntheticOption
   if (opts.withQemu) campaigns.push(['synthetic-qemu', 'qemu', Math.max(30, Math.min(600, Math.floor(opts.trials / 10)))]);
   for (const [id, backend, n] of campaigns) {
     await con.run(campaignInsertSql(id, backend, n));
+    await con.run(pointsInsertSql(id, n));
     await con.run(trialsInsertSql(id, backend, n, seed + (backend === 'qemu' ? 7 : 0)));
     for (const sql of detailInsertSql(id, detailed)) await con.run(sql);
   }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { Store } from '../store/store.js';
 import { UsageError } from './exit.js';
 
-const DETAIL_TABLES = ['trials', 'rounds', 'probe_gaps', 'events'] as const;
+const DETAIL_TABLES = ['trial_results', 'rounds', 'probe_gaps', 'events'] as const;
 
 export async function mergeDatabases(outPath: string, inputs: readonly string[]): Promise<{ campaigns: number; trials: number }> {
   for (const path of inputs) if (!existsSync(path)) throw new UsageError(`${path}: no such database file`);
@@ -38,6 +38,9 @@ export async function mergeDatabases(outPath: string, inputs: readonly string[])
         FROM (${union('campaigns')} UNION ALL SELECT * FROM campaigns) GROUP BY campaign_id`);
       await c.run(`DELETE FROM campaigns WHERE campaign_id IN (SELECT campaign_id FROM merged_campaigns)`);
       await c.run(`INSERT INTO campaigns SELECT * FROM merged_campaigns`);
+      // Shards store the same points; keep one copy of each.
+      await c.run(`INSERT INTO points SELECT DISTINCT ON (campaign_id, point_index) * FROM (${union('points')})
+        WHERE (campaign_id, point_index) NOT IN (SELECT (campaign_id, point_index) FROM points)`);
       for (const table of DETAIL_TABLES) await c.run(`INSERT INTO ${table} ${union(table)}`);
       await c.run('COMMIT');
     } catch (err) {

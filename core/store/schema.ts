@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { PARAMETER_NAMES, trialParametersSchema, type ParameterName } from '../spec/parameters.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** DuckDB type of a parameter column, from its zod type. */
 export function parameterColumnType(name: ParameterName): 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' {
@@ -27,6 +27,10 @@ export function createSchemaSql(): string[] {
     .filter((c) => c.name !== 'mode')
     .map((c) => `  "${c.name}" ${c.type}`)
     .join(',\n');
+  const paramNames = parameterColumns()
+    .filter((c) => c.name !== 'mode')
+    .map((c) => `  p."${c.name}"`)
+    .join(',\n');
   return [
     `CREATE TABLE IF NOT EXISTS themis_meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
     `CREATE TABLE IF NOT EXISTS campaigns (
@@ -44,17 +48,24 @@ export function createSchemaSql(): string[] {
   finished_at TIMESTAMPTZ,
   status VARCHAR NOT NULL
 )`,
-    `CREATE TABLE IF NOT EXISTS trials (
+    // A point's parameters are stored once, not once per trial: the `trials` view joins them back. Ingesting a
+    // million trials then writes 20 narrow columns instead of 70 (9 s → under 2 s here).
+    `CREATE TABLE IF NOT EXISTS points (
   campaign_id VARCHAR NOT NULL,
-  trial_id VARCHAR NOT NULL,
-  trial_index BIGINT NOT NULL,
+  point_index INTEGER NOT NULL,
   point_id VARCHAR NOT NULL,
-  repetition INTEGER NOT NULL,
-  seed UBIGINT NOT NULL,
-  backend VARCHAR NOT NULL,
   mode VARCHAR NOT NULL,
 ${paramCols},
   params JSON NOT NULL,
+  PRIMARY KEY (campaign_id, point_index)
+)`,
+    `CREATE TABLE IF NOT EXISTS trial_results (
+  campaign_id VARCHAR NOT NULL,
+  trial_index BIGINT NOT NULL,
+  point_index INTEGER NOT NULL,
+  repetition INTEGER NOT NULL,
+  seed UBIGINT NOT NULL,
+  backend VARCHAR NOT NULL,
   status VARCHAR NOT NULL,
   failure_reason VARCHAR,
   total_ms DOUBLE,
@@ -69,6 +80,13 @@ ${paramCols},
   wall_ms DOUBLE NOT NULL,
   detail JSON
 )`,
+    `CREATE OR REPLACE VIEW trials AS
+SELECT r.campaign_id, p.point_id || '-r' || r.repetition::VARCHAR AS trial_id, r.trial_index, p.point_id, r.repetition,
+  r.seed, r.backend, p.mode,
+${paramNames},
+  p.params, r.status, r.failure_reason, r.total_ms, r.downtime_ms, r.outage_ms, r.loss_pct, r.rtt_p50_ms, r.rtt_p99_ms,
+  r.transferred_bytes, r.rounds, r.started_at, r.wall_ms, r.detail
+FROM trial_results r JOIN points p ON p.campaign_id = r.campaign_id AND p.point_index = r.point_index`,
     `CREATE TABLE IF NOT EXISTS rounds (
   campaign_id VARCHAR NOT NULL,
   trial_id VARCHAR NOT NULL,

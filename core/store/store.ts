@@ -75,7 +75,7 @@ export class Store {
 
   async findCampaign(campaignId: string): Promise<{ status: string; stored_trials: number } | null> {
     const r = await this.connection.runAndReadAll(
-      `SELECT status, (SELECT count(*) FROM trials WHERE campaign_id = $id) AS n FROM campaigns WHERE campaign_id = $id`,
+      `SELECT status, (SELECT count(*) FROM trial_results WHERE campaign_id = $id) AS n FROM campaigns WHERE campaign_id = $id`,
       { id: campaignId },
     );
     const row = r.getRowObjects()[0];
@@ -84,7 +84,7 @@ export class Store {
 
   async deleteCampaign(campaignId: string): Promise<void> {
     await this.transaction(async () => {
-      for (const table of ['trials', 'rounds', 'probe_gaps', 'events', 'campaigns']) {
+      for (const table of ['trial_results', 'points', 'rounds', 'probe_gaps', 'events', 'campaigns']) {
         await this.connection.run(`DELETE FROM ${table} WHERE campaign_id = $id`, { id: campaignId });
       }
     });
@@ -108,17 +108,17 @@ export class Store {
 
   /** Plan indices of the trials already stored for a campaign (for --resume). */
   async storedTrialIndices(campaignId: string): Promise<Set<number>> {
-    const r = await this.connection.runAndReadAll(`SELECT trial_index FROM trials WHERE campaign_id = $id`, { id: campaignId });
+    const r = await this.connection.runAndReadAll(`SELECT trial_index FROM trial_results WHERE campaign_id = $id`, { id: campaignId });
     return new Set(r.getColumns()[0].map((v) => Number(v)));
   }
 
   /**
-   * Loads the plan's points into a temp table the batch inserts join with, each parameter already in its
-   * column type, so inserting a trial casts nothing. `params` keeps the values the sweep set for the point.
+   * Stores the plan's points (each parameter in its column type) for a campaign; trials refer to them by
+   * index and the `trials` view joins them back. `params` keeps the values the sweep set for the point.
    */
   async loadPoints(campaignId: string, plan: Plan): Promise<void> {
     const cols = parameterColumns();
-    await this.connection.run(`CREATE OR REPLACE TEMP TABLE stage_points_text (point_index INTEGER, point_id VARCHAR, params VARCHAR,
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE stage_points (point_index INTEGER, point_id VARCHAR, params VARCHAR,
       ${cols.map((c) => `"${c.name}" VARCHAR`).join(', ')})`);
     for (const sql of STAGING_SQL) await this.connection.run(sql);
     const columns: Column[] = [
@@ -127,10 +127,14 @@ export class Store {
       { type: VARCHAR, values: plan.points.map((p) => canonicalJson(p.values)) },
       ...cols.map((c) => ({ type: VARCHAR, values: plan.points.map((p) => String(p.params[c.name])) })),
     ];
-    await appendToTempTable(this.connection, 'stage_points_text', columns, plan.points.length);
-    await this.connection.run(`CREATE OR REPLACE TEMP TABLE stage_points AS SELECT point_index, point_id, params::JSON AS params,
-      ${cols.map((c) => `"${c.name}"::${c.type} AS "${c.name}"`).join(', ')} FROM stage_points_text`);
-    await this.connection.run('DROP TABLE stage_points_text');
+    await appendToTempTable(this.connection, 'stage_points', columns, plan.points.length);
+    await this.transaction(async () => {
+      await this.connection.run('DELETE FROM points WHERE campaign_id = $id', { id: campaignId });
+      await this.connection.run(`INSERT INTO points SELECT ${quote(campaignId)}, point_index, point_id, mode,
+        ${cols.filter((c) => c.name !== 'mode').map((c) => `"${c.name}"::${c.type}`).join(', ')}, params::JSON
+        FROM stage_points`);
+    });
+    await this.connection.run('DROP TABLE stage_points');
     this.pointsLoaded = campaignId;
     this.repetitions = plan.repetitions;
   }
@@ -234,17 +238,14 @@ export class Store {
     const reps = this.repetitions;
     const cid = quote(campaignId);
     const trialId = `p.point_id || '-r' || (s.trial_index % ${reps})::VARCHAR`;
-    const joinPoint = `JOIN stage_points p ON p.point_index = s.trial_index // ${reps}`;
-    const cols = parameterColumns().filter((c) => c.name !== 'mode');
+    const joinPoint = `JOIN points p ON p.campaign_id = ${cid} AND p.point_index = s.trial_index // ${reps}`;
     const c = this.connection;
-    await c.run(`INSERT INTO trials SELECT ${cid}, ${trialId}, s.trial_index, p.point_id, s.trial_index % ${reps},
-      s.seed::UBIGINT, ${quote(backend)}, p.mode,
-      ${cols.map((col) => `p."${col.name}"`).join(', ')},
-      p.params, CASE WHEN s.succeeded = 1 THEN 'succeeded' ELSE 'failed' END, s.failure_reason,
+    await c.run(`INSERT INTO trial_results SELECT ${cid}, s.trial_index, s.trial_index // ${reps}, s.trial_index % ${reps},
+      s.seed::UBIGINT, ${quote(backend)}, CASE WHEN s.succeeded = 1 THEN 'succeeded' ELSE 'failed' END, s.failure_reason,
       ${n('s.total_ms')}, ${n('s.downtime_ms')}, ${n('s.outage_ms')}, ${n('s.loss_pct')}, ${n('s.rtt_p50_ms')},
       ${n('s.rtt_p99_ms')}, ${n('s.transferred_bytes')}, ${n('s.rounds')}::INTEGER,
       make_timestamptz((s.started_at_ms * 1000)::BIGINT), s.wall_ms, s.detail::JSON
-      FROM stage_trials s ${joinPoint}`);
+      FROM stage_trials s`);
     if (rounds) {
       await c.run(`INSERT INTO rounds SELECT ${cid}, ${trialId}, s.round, s.phase, s.start_ms, s.duration_ms, s.pages_sent,
         s.bytes_sent, s.dirty_pages_after, s.throttle_pct FROM stage_rounds s ${joinPoint}`);

@@ -81,7 +81,7 @@ describe('themis CLI', () => {
   });
 
   it('keeps sql read-only and reports a bad query as bad input', () => {
-    const w = themis(dir, 'sql', 'results/live-vs-cold.duckdb', 'DELETE FROM trials');
+    const w = themis(dir, 'sql', 'results/live-vs-cold.duckdb', 'DELETE FROM trial_results');
     expect(w.code).toBe(2);
     expect(w.stderr).toMatch(/read-only/);
     expect(themis(dir, 'sql', 'results/live-vs-cold.duckdb', 'SELEC 1').code).toBe(2);
