@@ -7,6 +7,7 @@
  * frame at the source (bridge ageing_time, default 300 s) — then the next probe is flooded, the VM's reply
  * is learned.
  */
+import { learnedAtMs } from './learning.js';
 
 /** Absolute time (ms) at which the supervisor's frames reach the VM at its new port. */
 export function l2ReconvergedAtMs(
@@ -16,6 +17,5 @@ export function l2ReconvergedAtMs(
   macAgeingS: number,
   switchLearnMs: number,
 ): number {
-  const learnFrom = Number.isNaN(firstFrameAtMs) ? Math.max(moveAtMs, lastFrameAtSourceMs + macAgeingS * 1000) : firstFrameAtMs;
-  return learnFrom + switchLearnMs;
+  return learnedAtMs(moveAtMs, firstFrameAtMs, lastFrameAtSourceMs, macAgeingS, switchLearnMs);
 }

@@ -6,6 +6,7 @@
  * lives until the vxlan FDB ageing (mac_ageing_s, kernel default 300 s) after the VM's last frame at the
  * source; the next probe is then flooded and the VM's reply relearned.
  */
+import { learnedAtMs } from './learning.js';
 
 export function vxlanLearnReconvergedAtMs(
   moveAtMs: number,
@@ -14,6 +15,5 @@ export function vxlanLearnReconvergedAtMs(
   macAgeingS: number,
   vtepLearnMs: number,
 ): number {
-  const learnFrom = Number.isNaN(firstFrameAtMs) ? Math.max(moveAtMs, lastFrameAtSourceMs + macAgeingS * 1000) : firstFrameAtMs;
-  return learnFrom + vtepLearnMs;
+  return learnedAtMs(moveAtMs, firstFrameAtMs, lastFrameAtSourceMs, macAgeingS, vtepLearnMs);
 }
