@@ -16,6 +16,8 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { OneClient } from '../../backends/opennebula/client.js';
 import { lastHistory } from '../../backends/opennebula/xml.js';
+import type { TrialParameters } from '../../core/spec/parameters.js';
+import { simulateTrial } from '../../simulator/simulate.js';
 
 export const ONE_COMMIT_SHORT = 'f847cf2e';
 export const DUMMY_ACTIONS_DIR = '/tmp/opennebula_dummy_actions';
@@ -262,4 +264,30 @@ export async function setDummyActions(actions: Record<string, string>): Promise<
 /** Removes the action files (every action then succeeds at once). */
 export async function clearDummyActions(actions: string[] = ['deploy', 'migrate', 'save', 'restore', 'shutdown', 'cancel', 'reboot', 'reset']): Promise<void> {
   for (const a of actions) await rm(path.join(DUMMY_ACTIONS_DIR, a), { force: true });
+}
+
+/**
+ * Dummy-driver answers that make the real oned take about as long as the simulator predicts for a trial:
+ * live → `migrate` ≈ total; suspend → `save`/`restore` ≈ the save phase split in two; cold → `shutdown` and
+ * `deploy` ≈ shutdown and boot (+ agent start). Whole seconds (the driver sleeps `to_i`), at least 1 so that
+ * every timed state is long enough to be seen by a poll.
+ */
+export function dummyActionsForTrial(params: TrialParameters, seed: number): Record<string, string> {
+  const sim = simulateTrial(params, seed);
+  const phase_ms = (name: string) => sim.rounds_detail.filter((r) => r.phase === name).reduce((a, r) => a + r.duration_ms, 0);
+  const s = (ms: number) => `success ${Math.max(1, Math.round(ms / 1000))}`;
+  switch (params.mode) {
+    case 'live':
+      return { migrate: s(sim.total_ms ?? 1000) };
+    case 'suspend': {
+      const save = phase_ms('save') || (sim.total_ms ?? 1000);
+      return { save: s(save / 2), restore: s(save / 2) };
+    }
+    case 'cold':
+      return { shutdown: s(phase_ms('shutdown')), deploy: s(phase_ms('boot') + phase_ms('agent')) };
+    case 'cold-hard':
+      return { cancel: 'success', deploy: s(phase_ms('boot') + phase_ms('agent')) };
+    default:
+      return {};
+  }
 }

@@ -1,0 +1,236 @@
+/**
+ * The opennebula backend against the real oned (dummy hypervisor), with probe agents over a real sshd.
+ * Everything that uses the dummy driver's shared action files lives in this one file, so it runs serially.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { BackendSetupError, type Backend, type CampaignContext } from '../../../core/backend.js';
+import { loadSweepFile } from '../../../core/spec/load.js';
+import { runCampaign } from '../../../core/engine/engine.js';
+import { buildPlan, trialAt } from '../../../core/plan/plan.js';
+import { writeHtmlReport } from '../../../reports/html.js';
+import { createBackend } from '../../../backends/opennebula/backend.js';
+import { modeMapping, statesFollow, type OpenNebulaMode } from '../../../backends/opennebula/modes.js';
+import { clearDummyActions, dummyActionsForTrial, freePort, onedBuilt, setDummyActions, startOned, type OnedInstance } from '../../support/oned.js';
+import { startSshd, type SshdInstance } from '../../support/sshd.js';
+
+const VM_IP = '127.0.0.2';
+const SUP_IP = '127.0.0.3';
+let one: OnedInstance;
+let sshd: SshdInstance;
+let work: string;
+let probePort: number;
+
+beforeAll(async () => {
+  if (!onedBuilt()) {
+    throw new Error("OpenNebula is not built: run 'bash scripts/opennebula/build.sh' (the npm test wrapper does)");
+  }
+  work = await mkdtemp(path.join(tmpdir(), 'themis-one-test-'));
+  probePort = await freePort();
+  sshd = await startSshd([VM_IP, SUP_IP]);
+  one = await startOned({ themis_user: 'ci', vm_ip: VM_IP, supervisor_ip: SUP_IP });
+}, 180_000);
+
+afterAll(async () => {
+  await clearDummyActions();
+  await one?.stop();
+  await sshd?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+}, 60_000);
+
+interface SweepBits {
+  name: string;
+  modes?: OpenNebulaMode[];
+  repetitions?: number;
+  themis_user?: string;
+  known_hosts?: string;
+  trial_timeout_s?: number;
+  extra_params?: string;
+}
+
+/** Writes a sweep file for the test rig and loads it as the CLI would. */
+async function sweep(b: SweepBits) {
+  const file = path.join(work, `${b.name}.yaml`);
+  const text = `name: ${b.name}
+backend: opennebula
+repetitions: ${b.repetitions ?? 1}
+parameters:
+  memory_mib: 256
+  shutdown_s: 1
+  boot_s: 1
+  probe_interval_ms: 5
+${b.extra_params ?? ''}
+axes:
+  - grid:
+      mode: [${(b.modes ?? ['live']).join(', ')}]
+opennebula:
+  themis_user: ${b.themis_user ?? 'ci'}
+  poll_interval_ms: 50
+  trial_timeout_s: ${b.trial_timeout_s ?? 40}
+  probe: iperf3
+  probe_port: ${probePort}
+  ssh:
+    user: ${sshd.user}
+    port: ${sshd.port}
+    key_file: ${sshd.user_key_file}
+    known_hosts: ${b.known_hosts ?? sshd.known_hosts_file}
+`;
+  await writeFile(file, text);
+  return loadSweepFile(file);
+}
+
+const contextOf = async (b: SweepBits): Promise<CampaignContext> => {
+  const spec = await sweep(b);
+  return { campaign_id: b.name, spec, spec_dir: work };
+};
+
+/** Wraps the backend so each trial's dummy-driver timing follows the simulator's prediction (or a fault). */
+function withDummyTiming(inner: Backend, fault: (index: number) => Record<string, string> | null = () => null): Backend {
+  return {
+    name: inner.name,
+    maxConcurrency: inner.maxConcurrency,
+    prepare: (c, s) => inner.prepare(c, s),
+    runTrial: async (t, s) => {
+      await clearDummyActions();
+      await setDummyActions(fault(t.index) ?? dummyActionsForTrial(t.params, t.seed));
+      return inner.runTrial(t, s);
+    },
+    dispose: () => inner.dispose(),
+  };
+}
+
+async function historyLength(): Promise<number> {
+  return (await one.client.vmInfo(one.vm_id)).history.length;
+}
+
+async function expectSetupError(ctx: CampaignContext, env: NodeJS.ProcessEnv, pattern: RegExp): Promise<void> {
+  const before = await historyLength();
+  const b = createBackend(env);
+  try {
+    await expect(b.prepare(ctx, new AbortController().signal)).rejects.toSatisfy(
+      (e: unknown) => e instanceof BackendSetupError && pattern.test(e.message),
+    );
+  } finally {
+    await b.dispose();
+  }
+  expect(await historyLength()).toBe(before); // refused before any migration
+}
+
+describe('refusals before any migration', () => {
+  test('missing credentials file', async () => {
+    await expectSetupError(await contextOf({ name: 'no-creds' }), { ...one.env, ONE_AUTH: path.join(work, 'nope') }, /no OpenNebula credentials: cannot read .*nope/);
+  });
+
+  test('wrong password: OpenNebula\'s own authentication error', async () => {
+    const bad = path.join(work, 'bad_auth');
+    await writeFile(bad, 'oneadmin:wrong-password\n');
+    await expectSetupError(await contextOf({ name: 'bad-pass' }), { ...one.env, ONE_AUTH: bad }, /refused user 'oneadmin'.*User couldn't be authenticated/);
+  });
+
+  test('VM not found', async () => {
+    await expectSetupError(await contextOf({ name: 'no-vm', themis_user: 'somebody-else' }), one.env, /no VM under test found: .*THEMIS_USER="somebody-else"/);
+  });
+
+  test('unknown host key', async () => {
+    const empty = await sshd.writeKnownHosts('empty_known_hosts', []);
+    await expectSetupError(await contextOf({ name: 'unknown-key', known_hosts: empty }), one.env, /host key of \[127\.0\.0\.3\]:\d+ is not in .*empty_known_hosts/);
+  });
+
+  test('a mode OpenNebula cannot run', async () => {
+    const ctx = await contextOf({ name: 'postcopy' });
+    const spec = { ...ctx.spec, sweep: { ...ctx.spec.sweep, parameters: { ...ctx.spec.sweep.parameters }, axes: [{ grid: { mode: ['postcopy'] } }] } };
+    await expectSetupError({ ...ctx, spec }, one.env, /mode 'postcopy' cannot run on OpenNebula/);
+  });
+});
+
+describe('campaign on the real oned', () => {
+  test('live, suspend and cold, two repetitions each: rows in DuckDB, state sequences, a report', async () => {
+    const spec = await sweep({ name: 'one-campaign', modes: ['live', 'suspend', 'cold'], repetitions: 2 });
+    const db = path.join(work, 'campaign.duckdb');
+    const outcome = await runCampaign({ spec, dbPath: db, backend: withDummyTiming(createBackend(one.env)) });
+    expect(outcome.ran).toBe(6);
+    const inst = await DuckDBInstance.create(db);
+    const con = await inst.connect();
+    try {
+      const trials = (await con.runAndReadAll(`SELECT trial_id, mode, status, failure_reason, total_ms, outage_ms, loss_pct, downtime_ms, detail FROM trials ORDER BY trial_index`)).getRowObjectsJson();
+      expect(trials).toHaveLength(6);
+      for (const t of trials) {
+        expect(t.status, JSON.stringify(t)).toBe('succeeded');
+        expect(Number(t.total_ms)).toBeGreaterThan(500);
+        expect(Number(t.loss_pct)).toBeGreaterThanOrEqual(0); // probes parsed (nothing moves under the dummy driver)
+        expect(t.outage_ms).not.toBeNull();
+      }
+      // The VM went back and forth between the two dummy hosts.
+      const dests = trials.map((t) => JSON.parse(String(t.detail)).dest_host_id as number);
+      for (let i = 1; i < dests.length; i++) expect(dests[i]).not.toBe(dests[i - 1]);
+      const events = (await con.runAndReadAll(`SELECT e.trial_id, t.mode, e.t_ms, json_extract_string(e.detail, '$.state') AS state FROM events e JOIN trials t USING (campaign_id, trial_id) WHERE e.kind = 'lcm_state' ORDER BY e.trial_id, e.t_ms`)).getRowObjectsJson();
+      const byTrial = new Map<string, { mode: string; states: string[] }>();
+      for (const e of events) {
+        const k = String(e.trial_id);
+        if (!byTrial.has(k)) byTrial.set(k, { mode: String(e.mode), states: [] });
+        byTrial.get(k)?.states.push(String(e.state));
+      }
+      expect(byTrial.size).toBe(6);
+      for (const { mode, states } of byTrial.values()) {
+        const expected = modeMapping(mode as OpenNebulaMode).expected_states;
+        expect(statesFollow(states, expected), `${mode}: ${states.join(' → ')}`).toBe(true);
+        // The states the dummy delays make last ≥ 1 s are always seen.
+        const timed = { live: ['MIGRATE'], suspend: ['SAVE_MIGRATE', 'BOOT_MIGRATE'], cold: ['SAVE_MIGRATE', 'BOOT'] }[mode as 'live'];
+        for (const s of timed) expect(states, `${mode}: ${states.join(' → ')}`).toContain(s);
+      }
+      const phases = (await con.runAndReadAll(`SELECT DISTINCT phase FROM rounds ORDER BY phase`)).getRowObjectsJson().map((r) => r.phase);
+      expect(phases).toEqual(expect.arrayContaining(['precopy', 'save', 'restore', 'shutdown', 'boot']));
+    } finally {
+      con.closeSync();
+      inst.closeSync();
+    }
+    const html = path.join(work, 'report.html');
+    await writeHtmlReport({ db, out: html });
+    expect(await readFile(html, 'utf8')).toContain('opennebula');
+  }, 240_000);
+});
+
+describe('faults through the dummy driver', () => {
+  test('an injected migrate failure is a failed trial, the VM stays on its source, the next trial runs', async () => {
+    const spec = await sweep({ name: 'one-fault', modes: ['live'], repetitions: 2 });
+    const b = withDummyTiming(createBackend(one.env), (i) => (i === 0 ? { migrate: 'failure 1' } : null));
+    const ctx: CampaignContext = { campaign_id: 'one-fault', spec, spec_dir: work };
+    await b.prepare(ctx, new AbortController().signal);
+    try {
+      const plan = buildPlan(spec.sweep);
+      const source = await one.vmHost();
+      const failed = await b.runTrial(trialAt(plan, 0), new AbortController().signal);
+      expect(failed.status).toBe('failed');
+      expect(failed.failure_reason).toBe('orchestrator_error');
+      expect(String(failed.detail.failure_message)).toMatch(/VM back on host/);
+      expect(await one.vmHost()).toBe(source);
+      const next = await b.runTrial(trialAt(plan, 1), new AbortController().signal);
+      expect(next.status, JSON.stringify(next.detail)).toBe('succeeded');
+      expect(await one.vmHost()).not.toBe(source);
+    } finally {
+      await b.dispose();
+    }
+  }, 120_000);
+
+  test('a migration that never answers is a timeout, and the campaign goes on', async () => {
+    const spec = await sweep({ name: 'one-hang', modes: ['live'], repetitions: 2, trial_timeout_s: 4 });
+    const db = path.join(work, 'hang.duckdb');
+    const outcome = await runCampaign({ spec, dbPath: db, backend: withDummyTiming(createBackend(one.env), (i) => (i === 0 ? { migrate: '-' } : { migrate: 'success 1' })) });
+    expect(outcome.ran).toBe(2);
+    const inst = await DuckDBInstance.create(db);
+    const con = await inst.connect();
+    try {
+      const rows = (await con.runAndReadAll(`SELECT status, failure_reason FROM trials ORDER BY trial_index`)).getRowObjectsJson();
+      expect(rows).toEqual([
+        { status: 'failed', failure_reason: 'timeout' },
+        { status: 'succeeded', failure_reason: null },
+      ]);
+    } finally {
+      con.closeSync();
+      inst.closeSync();
+    }
+  }, 120_000);
+});
