@@ -141,8 +141,14 @@ export interface SseEvent {
  * Reads an SSE stream until the server closes it, with a deadline; `onEvent` sees each event as it comes
  * (e.g. to cancel the run after the first progress).
  */
-export async function readSse(url: string, timeoutMs: number, onEvent?: (e: SseEvent) => void | Promise<void>): Promise<SseEvent[]> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/event-stream' } });
+export async function readSse(
+  url: string,
+  timeoutMs: number,
+  onEvent?: (e: SseEvent) => void | Promise<void>,
+  stop?: AbortSignal,
+): Promise<SseEvent[]> {
+  const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
+  const res = await fetch(url, { signal, headers: { accept: 'text/event-stream' } });
   if (res.status !== 200 || !res.body) throw new Error(`SSE ${url}: HTTP ${res.status}`);
   const events: SseEvent[] = [];
   const decoder = new TextDecoder();
