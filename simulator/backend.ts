@@ -19,6 +19,8 @@ import type { ChunkReply, ChunkRequest, WorkerInit } from './worker.js';
 
 /** Trials per ResultBatch (the store appends one batch per transaction). */
 export const BATCH_TRIALS = 8192;
+/** Finished batches held for a slow consumer before the workers pause (≈ 2 DuckDB row groups of trials). */
+const MAX_QUEUED_BATCHES = 32;
 
 export interface SimulatorBackendOptions {
   /** worker threads; default os.availableParallelism(); 0 or 1 runs in-thread */
@@ -99,8 +101,14 @@ async function* inWorkers(
     w?.();
   };
   const workers: Worker[] = [];
+  // workers whose next chunk waits until the consumer has taken some batches (bounded memory)
+  const idle: Worker[] = [];
   const dispatch = (w: Worker): void => {
     if (signal.aborted || failure !== null || next >= nChunks) return;
+    if (done.length >= MAX_QUEUED_BATCHES) {
+      idle.push(w);
+      return;
+    }
     const indicesChunk = chunkOf(indices, next, size);
     const request: ChunkRequest = { id: next++, indices: indicesChunk };
     outstanding++;
@@ -131,7 +139,10 @@ async function* inWorkers(
       dispatch(w);
     }
     for (;;) {
-      while (done.length > 0) yield done.shift() as ResultBatch;
+      while (done.length > 0) {
+        yield done.shift() as ResultBatch;
+        while (idle.length > 0 && done.length < MAX_QUEUED_BATCHES) dispatch(idle.pop() as Worker);
+      }
       if (failure !== null) throw failure;
       if (outstanding === 0 && (next >= nChunks || signal.aborted)) return;
       await new Promise<void>((resolve) => {

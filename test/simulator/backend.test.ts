@@ -130,6 +130,19 @@ describe('simulator backend', () => {
       expect(a).toEqual(b);
     });
 
+    test('a slow consumer holds the workers back but still gets every trial once', async () => {
+      const { ctx, plan } = campaign('none');
+      const workerUrl = pathToFileURL(join(out, 'build/simulator/worker.js'));
+      const b = createBackend({ workers: 2, workerUrl, batchTrials: 2 });
+      await b.prepare(ctx, signal());
+      const seen: ResultBatch[] = [];
+      for await (const x of b.runBatches(plan, Int32Array.from({ length: plan.size }, (_, i) => i), signal())) {
+        seen.push(x);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(byIndex(seen).size).toBe(plan.size);
+    });
+
     test('abort with workers: stops, yields what is done, terminates the workers', async () => {
       const { ctx, plan } = campaign('none');
       const workerUrl = pathToFileURL(join(out, 'build/simulator/worker.js'));
