@@ -44,7 +44,11 @@ export const IGNORED_PARAMETERS = [
 
 /** The ignored parameters whose value differs from the default (those are the ones a reader should know about). */
 export function ignoredParameters(p: TrialParameters, defaults: TrialParameters): string[] {
-  const out: string[] = IGNORED_PARAMETERS.filter((k) => p[k] !== defaults[k]);
+  // A cold move copies the disk when storage is not shared; live modes here have no block migration.
+  const cold = p.mode === 'cold' || p.mode === 'cold-hard';
+  const out: string[] = IGNORED_PARAMETERS.filter(
+    (k) => p[k] !== defaults[k] && !(cold && (k === 'disk_gib' || k === 'shared_storage')),
+  );
   if (p.network !== 'l2-announce') out.push('network');
   return out;
 }

@@ -6,6 +6,7 @@
  */
 import type { Trial, TrialResult } from '../../core/backend.js';
 import { parseVerify } from './control.js';
+import { copyDisk } from './disk-copy.js';
 import { monoMs, sleep } from './exec.js';
 import type { QemuLab } from './lab.js';
 import { failed, qmpEventRows } from './result.js';
@@ -17,8 +18,9 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
 export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, signal: AbortSignal): Promise<TrialResult> {
   const p = trial.params;
   const src = lab.vm!;
+  const srcHost = lab.host;
   const dstHost = lab.otherHost();
-  r.detail.source_host = lab.host;
+  r.detail.source_host = srcHost;
   r.detail.destination_host = dstHost;
   const ready = await setWorkload(src.control!, trial);
   if (!ready?.startsWith('ok')) return failed(r, 'agent_unreachable', `workload not set: ${ready ?? 'no answer'}`);
@@ -52,6 +54,13 @@ export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, s
     r.events.push(...qmpEventRows(src.qmp?.events ?? [], origin, 'source'));
     r.rounds_detail.push({ round: 1, phase: 'shutdown', start_ms: 0, duration_ms: offAt - origin, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
     await lab.stopVm();
+    if (!p.shared_storage && p.disk_gib > 0) {
+      const copyAt = monoMs();
+      const copy = await copyDisk(lab, srcHost, dstHost, p.disk_gib, Math.max(60_000, p.disk_gib * 30_000));
+      r.rounds_detail.push({ round: 2, phase: 'disk-copy', start_ms: copyAt - origin, duration_ms: copy.duration_ms, pages_sent: 0, bytes_sent: copy.bytes, dirty_pages_after: 0, throttle_pct: 0 });
+      r.detail.disk_copy_bytes = copy.bytes;
+      r.detail.disk_copy_ms = Math.round(copy.duration_ms);
+    }
     if (signal.aborted) {
       await foldProbes(r, prober, origin);
       return failed(r, 'aborted', 'aborted after shutdown');
@@ -61,7 +70,7 @@ export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, s
     dst = await lab.startVm(dstHost, { memory_mib: p.memory_mib, vcpus: lab.vcpus }, false);
     const heard = await prober.waitReply(bootAt, BOOT_TIMEOUT_MS);
     const heardAt = prober.lastReplyAtMono;
-    r.rounds_detail.push({ round: 2, phase: 'boot', start_ms: bootAt - origin, duration_ms: (heard ? heardAt : monoMs()) - bootAt, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
+    r.rounds_detail.push({ round: r.rounds_detail.length + 1, phase: 'boot', start_ms: bootAt - origin, duration_ms: (heard ? heardAt : monoMs()) - bootAt, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
     if (!heard) {
       await foldProbes(r, prober, origin);
       await dst.kill();
@@ -80,7 +89,7 @@ export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, s
     const resumedAt = await foldProbes(r, prober, origin);
     r.downtime_ms = heardAt - origin;
     r.total_ms = Math.max(heardAt, resumedAt ?? heardAt) - origin;
-    r.transferred_bytes = 0;
+    r.transferred_bytes = Number(r.detail.disk_copy_bytes ?? 0);
     r.rounds = 0;
     r.events.push(...qmpEventRows(dst.qmp?.events ?? [], origin, 'destination'));
     r.events.sort((x, y) => x.t_ms - y.t_ms);

@@ -35,6 +35,8 @@ export interface GuestImage {
   kernel: string;
   initrd: string;
   prober: string;
+  /** Host-side disk image copier for cold migrations without shared storage */
+  copier: string;
   kernel_version: string;
   hash: string;
 }
@@ -123,7 +125,7 @@ async function inputsHash(src: string, kernelVersion: string): Promise<string> {
   const h = createHash('sha256');
   h.update(kernelVersion);
   h.update(String(statSync('/bin/busybox').size));
-  for (const f of [...GUEST_PROGRAMS.map((p) => `guest/${p}.c`), 'guest/init.sh', 'prober/prober.c', 'guest/image.ts', 'guest/cpio.ts']) {
+  for (const f of [...GUEST_PROGRAMS.map((p) => `guest/${p}.c`), 'guest/init.sh', 'prober/prober.c', 'prober/copier.c', 'guest/image.ts', 'guest/cpio.ts']) {
     const file = path.join(src, f);
     h.update(f);
     if (existsSync(file)) h.update(await readFile(file));
@@ -144,6 +146,7 @@ export async function ensureGuestImage(cacheDir?: string): Promise<GuestImage> {
     kernel: path.join(dir, 'vmlinuz'),
     initrd: path.join(dir, 'initrd.cpio'),
     prober: path.join(dir, 'themis-prober'),
+    copier: path.join(dir, 'themis-copy'),
     kernel_version: kernel.version,
     hash,
   };
@@ -173,6 +176,7 @@ async function buildInto(out: string, src: string, kernel: { vmlinuz: string; mo
     programs.push({ path: `bin/themis-${p}`, kind: 'file', mode: 0o755, data: await readFile(bin) });
   }
   await run('gcc', ['-O2', '-o', path.join(out, 'themis-prober'), path.join(src, 'prober', 'prober.c')], 120_000);
+  await run('gcc', ['-O2', '-o', path.join(out, 'themis-copy'), path.join(src, 'prober', 'copier.c')], 120_000);
   const modules: CpioEntry[] = [];
   for (const m of GUEST_MODULES) {
     const { stdout } = await run('modinfo', ['-k', path.basename(kernel.modules), '-F', 'filename', m], 10_000);
