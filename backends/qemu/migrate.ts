@@ -33,6 +33,20 @@ export function bandwidthBytesPerS(p: Pick<TrialParameters, 'max_bandwidth_mib_s
   return p.max_bandwidth_mib_s === 'unlimited' ? UNLIMITED_BYTES_S : Math.round(p.max_bandwidth_mib_s * 1024 * 1024);
 }
 
+/** Themis's announce parameters as QEMU's (delays grow by `step` from `initial`, capped at `max`). */
+export function announceParameters(
+  p: Pick<TrialParameters, 'announce_initial_ms' | 'announce_step_ms' | 'announce_rounds'>,
+): Record<string, number> {
+  const initial = Math.max(1, Math.round(p.announce_initial_ms));
+  const step = Math.max(1, Math.round(p.announce_step_ms));
+  return {
+    'announce-initial': initial,
+    'announce-step': step,
+    'announce-rounds': Math.round(p.announce_rounds),
+    'announce-max': initial + step * Math.max(0, Math.round(p.announce_rounds) - 1),
+  };
+}
+
 export function capabilitiesFor(p: Pick<TrialParameters, 'mode' | 'auto_converge'>): Record<string, boolean> {
   return {
     events: true,
@@ -73,6 +87,8 @@ export async function migrate(
       'max-postcopy-bandwidth': p.max_bandwidth_mib_s === 'unlimited' ? 0 : bw,
       'downtime-limit': Math.max(1, Math.round(p.downtime_limit_ms)),
     });
+    // The destination announces the VM (RARP / virtio-net GUEST_ANNOUNCE) after it resumes: QEMU's announce timer.
+    if (p.announce && p.announce_rounds > 0) await dq.setParameters(announceParameters(p));
     await dq.execute('migrate-incoming', { uri });
     if (p.mode === 'suspend') {
       out.paused_mono = monoMs();

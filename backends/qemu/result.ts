@@ -50,6 +50,8 @@ export function ignoredParameters(p: TrialParameters, defaults: TrialParameters)
     (k) => p[k] !== defaults[k] && !(cold && (k === 'disk_gib' || k === 'shared_storage')),
   );
   if (p.network !== 'l2-announce') out.push('network');
+  // QEMU's announce timer cannot be switched off here without also losing virtio-net's own announce.
+  if (!p.announce || p.announce_rounds === 0) out.push('announce');
   return out;
 }
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { defaultParameters, trialParametersSchema } from '../../../core/spec/parameters.js';
 import { buildCpio } from '../../../backends/qemu/guest/cpio.js';
 import { parseFields, parseVerify, workloadLine } from '../../../backends/qemu/control.js';
-import { bandwidthBytesPerS, capabilitiesFor, UNLIMITED_BYTES_S } from '../../../backends/qemu/migrate.js';
+import { announceParameters, bandwidthBytesPerS, capabilitiesFor, UNLIMITED_BYTES_S } from '../../../backends/qemu/migrate.js';
 import { parseProberFile, summarizeProbes, type ProbeSample } from '../../../backends/qemu/probes.js';
 import { ignoredParameters } from '../../../backends/qemu/result.js';
 import { counterAt, roundsFromObservations, type MigrateSample } from '../../../backends/qemu/rounds.js';
@@ -193,11 +193,18 @@ describe('QEMU command line, capabilities and parameters', () => {
     expect(capabilitiesFor({ mode: 'live', auto_converge: false })['postcopy-ram']).toBe(false);
   });
 
+  it("maps Themis's announce schedule to QEMU's announce parameters", () => {
+    expect(announceParameters(defaultParameters())).toEqual({ 'announce-initial': 50, 'announce-step': 100, 'announce-rounds': 5, 'announce-max': 450 });
+  });
+
   it('records only the unhonoured parameters a sweep changed', () => {
     const d = defaultParameters();
     expect(ignoredParameters(d, d)).toEqual([]);
     const p = trialParametersSchema.parse({ boot_s: 9, network: 'routed-ospf', dirty_rate_pages_s: 5 });
     expect(ignoredParameters(p, d)).toEqual(['boot_s', 'network']);
+    const cold = trialParametersSchema.parse({ mode: 'cold', shared_storage: false, disk_gib: 2, announce: false });
+    expect(ignoredParameters(cold, d)).toEqual(['announce']);
+    expect(ignoredParameters({ ...cold, mode: 'live' }, d)).toEqual(['disk_gib', 'shared_storage', 'announce']);
   });
 
   it('speaks the agent protocol', () => {
