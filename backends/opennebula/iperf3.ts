@@ -3,7 +3,9 @@
  * so the receiver — whose per-interval counts show the losses — is the supervisor), as in the original design.
  * Its JSON report (-J) is parsed here into probe gaps, the longest outage and the loss share.
  * iperf3 counts the packets lost in a silence only when packets flow again (by sequence number), so a gap's
- * length is its lost packets at the sending rate; a silence that never ends is measured by its intervals.
+ * length is its lost packets at the sending rate, or the silent 100 ms intervals when longer (a paused sender
+ * loses nothing); a silence that never ends is measured by its intervals. Gaps under one interval (100 ms)
+ * without loss are invisible to iperf3: the project's fine-grained prober is for those.
  */
 import { z } from 'zod';
 import type { ProbeGapRow } from '../../core/backend.js';
@@ -97,8 +99,10 @@ export function parseIperf3(json: string, tail_s = 0.3): ProbeSummary {
     if (!run) return;
     // When traffic resumed, iperf3 counted the lost packets; when it did not, only the silence measures the gap.
     const lost = resumed || run.lost > 0 ? run.lost : Math.round(run.silent_s * pps);
-    const duration_ms = pps > 0 ? (lost / pps) * 1000 : (run.end_s - run.start_s) * 1000;
-    if (lost > 0) {
+    // A paused sender (a VM stopped for switch-over) loses nothing but goes silent, then catches up in a burst:
+    // the gap is the longer of the silence and the lost packets' worth of time.
+    const duration_ms = Math.max(pps > 0 ? (lost / pps) * 1000 : 0, run.silent_s * 1000);
+    if (lost > 0 || run.silent_s > 0) {
       gaps.push({ probe: 'iperf3', direction: 'from_vm', start_ms: run.start_s * 1000, duration_ms, packets_lost: lost });
     }
     run = null;
