@@ -110,7 +110,7 @@ export async function buildNotebook(con: DuckDBConnection, data: ReportData, dat
   const modes = [...new Set(data.modes.map((m) => m.mode))];
   const pairs = modePairs(modes).slice(0, 1);
   if (pairs.length > 0) {
-    const sql = rankSumSql('outage_ms', pairs);
+    const sql = rankSumSql('outage_ms', pairs[0]);
     cells.markdown(`The rank sums behind the first comparison (${pairs[0][0]} vs ${pairs[0][1]}, outage), computed by DuckDB: U₁ = r1 − n1(n1+1)/2.`);
     cells.code(`con.sql(${pyRaw(sql)}).df()`, [tableOutput(plainRows(await queryRows(con, sql)))]);
   }

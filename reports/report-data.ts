@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { axisExpressions } from './analysis/axes.js';
 import { compareModes, type Comparison } from './analysis/comparisons.js';
 import { failuresByReason, type FailureRow } from './analysis/failures.js';
-import { groupStats, type GroupStats } from './analysis/groups.js';
+import { fetchGroupValues, groupStats, summarizeGroups, type GroupStats } from './analysis/groups.js';
 import { buildFigures } from './charts/index.js';
 import { MODE_ORDER, type Figure } from './charts/figure.js';
 import { plainRows, queryRows } from './source.js';
@@ -67,14 +67,15 @@ export function sortGroups(groups: GroupStats[]): GroupStats[] {
 
 export async function gatherReportData(con: DuckDBConnection, db: string, by: string[], seed = 1): Promise<ReportData> {
   const axes = await axisExpressions(con, by);
+  const perMode = await fetchGroupValues(con, []);
   return {
     db,
     generated_at: new Date().toISOString(),
     by,
     campaigns: await campaignsInfo(con),
-    modes: sortGroups(await groupStats(con, [], seed)),
+    modes: sortGroups(summarizeGroups(perMode, seed)),
     byAxes: axes.length > 0 ? sortGroups(await groupStats(con, axes, seed)) : [],
-    comparisons: await compareModes(con),
+    comparisons: compareModes(perMode),
     failures: await failuresByReason(con),
     figures: await buildFigures(con, by),
   };

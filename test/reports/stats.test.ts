@@ -6,6 +6,7 @@ import { cliffsDelta, cliffsDeltaInterval, hodgesLehmann } from '../../reports/s
 import { normalQuantile, normalUpperTail } from '../../reports/stats/normal.js';
 import { quantileSortedType7 } from '../../reports/stats/quantile.js';
 import { mannWhitney } from '../../reports/stats/rank-sum.js';
+import { mannWhitneySorted, quantileSubsample } from '../../reports/stats/rank-sum-sorted.js';
 import { wilsonInterval } from '../../reports/stats/wilson.js';
 
 describe('Wilson interval', () => {
@@ -59,6 +60,25 @@ describe('Mann-Whitney / Wilcoxon rank-sum', () => {
     expect(wilcoxonRankSum(a, b)).toBe(21.5);
     expect(r.cliffs_delta).toBeCloseTo(cliffsDelta(a, b), 12);
     expect(r.p_value).toBeGreaterThan(0.05);
+  });
+  it('the merge of sorted samples gives the same U, tie term and p as mid-ranks (with many ties)', () => {
+    const rng = new Random(5);
+    for (let k = 0; k < 20; k++) {
+      const a = Array.from({ length: 1 + Math.floor(rng.next() * 60) }, () => Math.floor(rng.next() * 15));
+      const b = Array.from({ length: 1 + Math.floor(rng.next() * 60) }, () => Math.floor(rng.next() * 15) + k % 3);
+      const ref = mannWhitney(a, b);
+      const fast = mannWhitneySorted(Float64Array.from(a).sort(), Float64Array.from(b).sort());
+      expect(fast.u1).toBe(ref.u1);
+      expect(fast.p_value).toBeCloseTo(ref.p_value, 12);
+      expect(fast.cliffs_delta).toBeCloseTo(cliffsDelta(a, b), 12);
+    }
+    const scipy = mannWhitneySorted([16, 19, 22, 24, 29], [11, 12, 17, 20]);
+    expect(scipy.u1).toBe(17);
+    expect(scipy.p_value).toBeCloseTo(0.11134688653314041, 6);
+  });
+  it('quantile subsample takes evenly spaced order statistics', () => {
+    expect(quantileSubsample([1, 2, 3], 5)).toEqual([1, 2, 3]);
+    expect(quantileSubsample(Array.from({ length: 100 }, (_, i) => i), 4)).toEqual([12, 37, 62, 87]);
   });
   it('is significant for clearly shifted samples', () => {
     const rng = new Random(3);
