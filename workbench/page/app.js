@@ -253,6 +253,17 @@ async function cancelRun() {
 
 // ---- SQL ----
 
+/** One result cell; fractional numbers show 6 significant digits, the exact value is in the tooltip. */
+function sqlCell(v, numeric) {
+  if (v === null) return el('td', 'NULL', 'null');
+  if (typeof v === 'number' && !Number.isInteger(v)) {
+    const td = el('td', String(Number(v.toPrecision(6))), 'num');
+    td.title = String(v);
+    return td;
+  }
+  return el('td', typeof v === 'object' ? JSON.stringify(v) : v, numeric ? 'num' : '');
+}
+
 function renderResult(r) {
   const table = $('sql-result');
   const head = document.createElement('tr');
@@ -263,10 +274,7 @@ function renderResult(r) {
   const numeric = r.column_types.map((t) => /INT|DOUBLE|FLOAT|DECIMAL|HUGEINT/.test(t));
   for (const row of r.rows) {
     const tr = document.createElement('tr');
-    row.forEach((v, i) => {
-      if (v === null) tr.append(el('td', 'NULL', 'null'));
-      else tr.append(el('td', typeof v === 'object' ? JSON.stringify(v) : v, numeric[i] ? 'num' : ''));
-    });
+    row.forEach((v, i) => tr.append(sqlCell(v, numeric[i])));
     body.append(tr);
   }
   show('sql-info', `${fmtInt(r.row_count)} row${r.row_count === 1 ? '' : 's'}` +
