@@ -20,7 +20,7 @@ import type { ChunkReply, ChunkRequest, WorkerInit } from './worker.js';
 /** Trials per ResultBatch (the store appends one batch per transaction). */
 export const BATCH_TRIALS = 8192;
 /** Finished batches held for a slow consumer before the workers pause (≈ 2 DuckDB row groups of trials). */
-const MAX_QUEUED_BATCHES = 32;
+const MAX_QUEUED_BATCHES = 16;
 
 export interface SimulatorBackendOptions {
   /** worker threads; default os.availableParallelism(); 0 or 1 runs in-thread */

@@ -103,6 +103,31 @@ describe('live pre-copy, derived by hand', () => {
     expect(simulateTrial({ ...p, auto_converge: false }, 1).failure_reason).toBe('not_converged');
   });
 
+  test('sequential writer: converges iff it dirties fewer pages per ms than the link sends (r = D·(page+8)/bw < 1)', () => {
+    const bw = bpms(128);
+    const sendRate = bw / 4104; // pages per ms ≈ 32.7 → 32 704 pages/s
+    const base = { dirty_pattern: 'sequential' as const, working_set_mib: 512, timeout_s: 120 };
+    const D = 30_000 / 1000; // pages per ms, r ≈ 0.917
+    const r = simulateTrial(exact({ ...base, dirty_rate_pages_s: D * 1000 }), 1);
+    expect(r.status).toBe('succeeded');
+    // by hand: round 1 lasts t1; round k+1 sends D·t_k pages and lasts ratio·t_k
+    const pages = (512 * MiB) / 4096;
+    const nonzero = Math.round(pages * 0.6);
+    let t = (nonzero * 4104 + (pages - nonzero) * 9) / bw;
+    let rounds = 1;
+    let pending = D * t;
+    while (pending * 4096 > bw * 300) {
+      t = (pending * 4104) / bw;
+      pending = D * t;
+      rounds++;
+    }
+    expect(r.rounds).toBe(rounds);
+    expect(r.rounds_detail[rounds].pages_sent).toBeCloseTo(pending, 6);
+    expect(D).toBeLessThan(sendRate);
+    const above = simulateTrial(exact({ ...base, dirty_rate_pages_s: 34_000 }), 1);
+    expect(above.failure_reason).toBe('not_converged');
+  });
+
   test('a tiny VM that fits the downtime limit at once goes straight to stop-and-copy', () => {
     const r = simulateTrial(exact({ memory_mib: 16, downtime_limit_ms: 1000 }), 1);
     expect(r.rounds).toBe(0);
