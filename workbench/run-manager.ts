@@ -3,6 +3,8 @@
  * the file overlaps the writer), reports progress to every listener (the SSE streams), and stops on cancel
  * through an AbortController — the engine then lets running trials finish and keeps what is stored.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Backend, BackendName } from '../core/backend.js';
 import { runCampaign, type RunOutcome } from '../core/engine/engine.js';
 import type { Progress } from '../core/engine/progress.js';
@@ -152,6 +154,7 @@ export class RunManager {
   private async execute(run: Run, spec: CampaignSpec): Promise<void> {
     try {
       const outcome = await this.opts.gate.write(async () => {
+        mkdirSync(dirname(this.opts.dbPath), { recursive: true });
         const backend = await this.opts.createBackend(spec.sweep.backend);
         return runCampaign({
           spec,
