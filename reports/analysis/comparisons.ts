@@ -11,7 +11,7 @@ import { mannWhitneySorted, quantileSubsample } from '../stats/rank-sum-sorted.j
 import type { GroupValues, Metric } from './groups.js';
 
 export const COMPARED_METRICS: Metric[] = ['downtime_ms', 'outage_ms', 'total_ms'];
-export const HL_SAMPLE = 500;
+export const HL_SAMPLE = 300;
 
 export interface Comparison {
   backend: string;

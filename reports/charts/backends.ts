@@ -2,16 +2,14 @@
  * Simulated against real: the same modes measured by two or more backends side by side. Shown only when
  * the database holds more than one backend.
  */
+import { quantilesByMetricSql } from './distribution.js';
 import { baseSpec, modeSort, type FigureDef } from './figure.js';
 
 const METRICS = ['downtime_ms', 'outage_ms', 'total_ms'];
 
-export const BACKENDS_SQL = `SELECT backend, mode, metric, n, q[1] AS q25_ms, q[2] AS q50_ms, q[3] AS q75_ms FROM (
-${METRICS.map(
-  (m) => `  SELECT backend, mode, '${m}' AS metric, count(${m})::DOUBLE AS n, quantile_cont(${m}, [0.25, 0.5, 0.75]) AS q
-  FROM trials WHERE status = 'succeeded' AND ${m} IS NOT NULL GROUP BY ALL`,
-).join('\n  UNION ALL\n')}
-) WHERE mode IN (SELECT mode FROM trials GROUP BY mode HAVING count(DISTINCT backend) > 1)
+export const BACKENDS_SQL = `SELECT * FROM (
+${quantilesByMetricSql(METRICS, [0.25, 0.5, 0.75], ['q25_ms', 'q50_ms', 'q75_ms'])}
+) QUALIFY count(*) OVER (PARTITION BY mode, metric) > 1
 ORDER BY metric, mode, backend`;
 
 export const backendsFigure: FigureDef = {

@@ -3,15 +3,28 @@ import { baseSpec, modeSort, type FigureDef } from './figure.js';
 
 const METRICS = ['downtime_ms', 'outage_ms', 'total_ms'];
 
-export const DISTRIBUTION_SQL = `SELECT backend, mode, metric, n,
-  q[1] AS q05_ms, q[2] AS q25_ms, q[3] AS q50_ms, q[4] AS q75_ms, q[5] AS q95_ms
-FROM (
-${METRICS.map(
-  (m) => `  SELECT backend, mode, '${m}' AS metric, count(${m})::DOUBLE AS n,
-    quantile_cont(${m}, [0.05, 0.25, 0.5, 0.75, 0.95]) AS q
-  FROM trials WHERE status = 'succeeded' AND ${m} IS NOT NULL GROUP BY ALL`,
-).join('\n  UNION ALL\n')}
-) ORDER BY metric, backend, mode`;
+/**
+ * One scan computes every metric's quantiles (the CTE is materialized), then one row per metric is unfolded.
+ * `quantiles` are the probabilities; the result columns are named by `names`.
+ */
+export function quantilesByMetricSql(metrics: readonly string[], quantiles: readonly number[], names: readonly string[]): string {
+  const aggs = metrics
+    .map((m) => `count(${m}) FILTER (WHERE status = 'succeeded')::DOUBLE AS "n_${m}",
+    quantile_cont(${m}, [${quantiles.join(', ')}]) FILTER (WHERE status = 'succeeded') AS "q_${m}"`)
+    .join(',\n    ');
+  const unfold = metrics
+    .map((m) => `  SELECT backend, mode, '${m}' AS metric, "n_${m}" AS n, ${names.map((n, i) => `"q_${m}"[${i + 1}] AS ${n}`).join(', ')} FROM s WHERE "n_${m}" > 0`)
+    .join('\n  UNION ALL\n');
+  return `WITH s AS MATERIALIZED (
+  SELECT backend, mode,
+    ${aggs}
+  FROM trials GROUP BY ALL
+)
+${unfold}`;
+}
+
+export const DISTRIBUTION_SQL = `${quantilesByMetricSql(METRICS, [0.05, 0.25, 0.5, 0.75, 0.95], ['q05_ms', 'q25_ms', 'q50_ms', 'q75_ms', 'q95_ms'])}
+ORDER BY metric, backend, mode`;
 
 export const distributionFigure: FigureDef = {
   id: 'distributions',
