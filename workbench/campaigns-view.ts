@@ -5,16 +5,19 @@
  */
 import { readCampaigns, type CampaignInfo } from './campaigns.js';
 import { DbGate, RunInProgressError } from './db-gate.js';
+import { DB_LOCKED_MESSAGE, isLockConflict } from './errors.js';
 
 export interface CampaignList {
   campaigns: CampaignInfo[];
-  /** true when served from the cache because a run is writing the database */
+  /** true when served from the cache because the database cannot be read now */
   stale: boolean;
   read_at: string | null;
+  /** why the list is stale, for the page */
+  notice: string | null;
 }
 
 export class CampaignsView {
-  private cache: CampaignList = { campaigns: [], stale: true, read_at: null };
+  private cache: CampaignList = { campaigns: [], stale: true, read_at: null, notice: null };
 
   constructor(
     private readonly dbPath: string,
@@ -24,10 +27,16 @@ export class CampaignsView {
   async list(): Promise<CampaignList> {
     try {
       const campaigns = await this.gate.read(() => readCampaigns(this.dbPath));
-      this.cache = { campaigns, stale: false, read_at: new Date().toISOString() };
+      this.cache = { campaigns, stale: false, read_at: new Date().toISOString(), notice: null };
       return this.cache;
     } catch (err) {
-      if (err instanceof RunInProgressError) return { ...this.cache, stale: true };
+      const when = this.cache.read_at ? `this list was read at ${this.cache.read_at}` : 'the list is shown once it can be read';
+      if (err instanceof RunInProgressError) {
+        return { ...this.cache, stale: true, notice: `A run is writing the database: ${when} and is refreshed when the run ends.` };
+      }
+      if (err instanceof Error && isLockConflict(err.message)) {
+        return { ...this.cache, stale: true, notice: `${DB_LOCKED_MESSAGE[0].toUpperCase()}${DB_LOCKED_MESSAGE.slice(1)}: ${when}.` };
+      }
       throw err;
     }
   }

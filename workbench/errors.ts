@@ -4,7 +4,6 @@
  */
 import { RunInProgressError } from './db-gate.js';
 import { QueryError } from './query.js';
-import { RunBusyError } from './run-manager.js';
 import { SweepNameError } from './sweeps.js';
 
 export type ErrorCode = 'run_in_progress' | 'bad_query' | 'bad_request' | 'bad_sweep' | 'not_found' | 'db_locked' | 'forbidden' | 'internal';
@@ -12,6 +11,11 @@ export type ErrorCode = 'run_in_progress' | 'bad_query' | 'bad_request' | 'bad_s
 export interface ApiError {
   error: string;
   code: ErrorCode;
+}
+
+/** A second run asked for while one is going. */
+export class RunBusyError extends Error {
+  override readonly name = 'RunBusyError';
 }
 
 export class NotFoundError extends Error {
@@ -23,18 +27,18 @@ export class BadRequestError extends Error {
 }
 
 /** DuckDB's message when another process holds the file ("Could not set lock on file …: Conflicting lock …"). */
-function isLockConflict(message: string): boolean {
+export function isLockConflict(message: string): boolean {
   return /could not set lock|conflicting lock/i.test(message);
 }
+
+export const DB_LOCKED_MESSAGE =
+  'the database file is in use by another process (a `themis run` writing to it?); try again when it ends';
 
 export function toApiError(err: unknown): { status: number; body: ApiError } {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof RunInProgressError || err instanceof RunBusyError) return { status: 409, body: { error: message, code: 'run_in_progress' } };
   if (isLockConflict(message)) {
-    return {
-      status: 503,
-      body: { error: 'the database file is in use by another process (a `themis run` writing to it?); try again when it ends', code: 'db_locked' },
-    };
+    return { status: 503, body: { error: DB_LOCKED_MESSAGE, code: 'db_locked' } };
   }
   if (err instanceof QueryError) return { status: 400, body: { error: message, code: 'bad_query' } };
   if (err instanceof SweepNameError) return { status: 400, body: { error: message, code: 'bad_sweep' } };

@@ -10,6 +10,7 @@ import { runCampaign, type RunOutcome } from '../core/engine/engine.js';
 import type { Progress } from '../core/engine/progress.js';
 import type { CampaignSpec } from '../core/spec/sweep.js';
 import { DbGate } from './db-gate.js';
+import { DB_LOCKED_MESSAGE, isLockConflict, RunBusyError } from './errors.js';
 
 export type RunState = 'starting' | 'running' | 'finished' | 'interrupted' | 'failed';
 export type RunMode = 'new' | 'resume' | 'fresh';
@@ -36,10 +37,6 @@ export interface RunInfo {
 }
 
 export type RunListener = (event: 'progress' | 'end', info: RunInfo) => void;
-
-export class RunBusyError extends Error {
-  override readonly name = 'RunBusyError';
-}
 
 /** Progress events are pushed at most this often; start, end and cancel are always pushed at once. */
 const PUSH_EVERY_MS = 200;
@@ -171,7 +168,8 @@ export class RunManager {
       run.info.state = outcome.status;
     } catch (err) {
       run.info.state = 'failed';
-      run.info.error = err instanceof Error ? err.message : String(err);
+      const message = err instanceof Error ? err.message : String(err);
+      run.info.error = isLockConflict(message) ? DB_LOCKED_MESSAGE : message;
     }
     run.info.elapsed_ms = Math.round(performance.now() - run.t0);
     run.info.ended_at = new Date().toISOString();

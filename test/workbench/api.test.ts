@@ -4,10 +4,12 @@
  * diagnostics, the report is served, and hostile requests (foreign Host, cross-origin writes, path
  * traversal) are refused.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { modeSummary } from '../../reports/summary.js';
-import { getJson, postJson, rawRequest, sqlRows, startEnv, type Env } from './helpers.js';
+import { getJson, postJson, rawRequest, readSse, sqlRows, startEnv, type Env } from './helpers.js';
 
 let env: Env;
 beforeAll(async () => {
@@ -200,5 +202,54 @@ describe('workbench API', () => {
       expect(a.status).toBe(200);
       expect(await a.text()).not.toMatch(/https?:\/\/(?!localhost)/);
     }
+  });
+
+  it('while another process writes the file (themis run), answers from cache and says so, never with a lock error', async () => {
+    // Another process holding the file read-write, as `themis run --db same.duckdb` would.
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDBInstance } from '@duckdb/node-api';
+         const i = await DuckDBInstance.create(process.argv[1]); const c = await i.connect(); await c.run('SELECT 1');
+         process.stdout.write('ready\\n');
+         process.stdin.resume(); process.stdin.on('end', () => { c.closeSync(); i.closeSync(); process.exit(0); });`,
+        env.db,
+      ],
+      { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      const [first] = (await Promise.race([
+        once(holder.stdout!, 'data'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the holder process did not open the database in 30 s')), 30_000)),
+      ])) as [Buffer];
+      expect(String(first)).toMatch(/ready/);
+
+      const list = await getJson<{ stale: boolean; notice: string; campaigns: Campaign[] }>(env.url, '/api/campaigns');
+      expect(list.status).toBe(200);
+      expect(list.body.stale).toBe(true);
+      expect(list.body.notice).toMatch(/in use by another process/);
+      expect(list.body.campaigns.map((c) => c.name)).toEqual(['wb-tiny']);
+
+      const sql = await postJson<{ code: string; error: string }>(env.url, '/api/sql', { sql: 'SELECT 1' });
+      expect(sql.status).toBe(503);
+      expect(sql.body.code).toBe('db_locked');
+
+      const run = await postJson<{ run_id: number }>(env.url, '/api/runs', { sweep: 'tiny.yaml', mode: 'fresh' });
+      expect(run.status).toBe(202);
+      const events = await readSse(new URL(`/api/runs/${run.body.run_id}/events`, env.url).href, 60_000);
+      const end = events.at(-1)!.data as { state: string; error: string };
+      expect(end.state).toBe('failed');
+      expect(end.error).toMatch(/in use by another process/);
+      expect(JSON.stringify([list.body, sql.body, end])).not.toMatch(/conflicting lock/i);
+    } finally {
+      holder.stdin!.end();
+      if (holder.exitCode === null) await Promise.race([once(holder, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
+      if (holder.exitCode === null) holder.kill('SIGKILL');
+    }
+    const after = await getJson<{ stale: boolean; campaigns: Campaign[] }>(env.url, '/api/campaigns');
+    expect(after.body.stale).toBe(false);
+    expect(after.body.campaigns[0].stored_trials).toBe(24);
   });
 });

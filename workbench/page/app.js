@@ -72,9 +72,7 @@ function renderCampaigns(list) {
     body.append(tr);
   }
   $('campaigns-empty').hidden = list.campaigns.length > 0;
-  show('campaigns-note', list.stale && list.read_at
-    ? `A run is writing the database: this list was read at ${fmtTime(list.read_at)} and is refreshed when the run ends.`
-    : list.stale ? 'A run is writing the database: the list is shown when the run ends.' : '');
+  show('campaigns-note', list.stale ? list.notice : '');
   if (!state.selected && list.campaigns.length > 0) state.selected = list.campaigns[0].campaign_id;
   renderSummary();
 }
