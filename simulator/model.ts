@@ -6,7 +6,6 @@
  * vxlan-fdb-push), so changing a parameter never shifts another parameter's draw.
  */
 import type { TrialParameters } from '../core/spec/parameters.js';
-import { maxBandwidthMiBs } from '../core/spec/parameters.js';
 import { Random } from '../core/random.js';
 import { AutoConvergeState } from './autoconverge.js';
 import { bootMs, diskCopyBytes, shutdownMs } from './cold.js';
@@ -60,7 +59,8 @@ export function runModel(ctx: ModelContext, p: TrialParameters, seed: number): S
   s.nonzeroPages = Math.round(s.totalPages * p.nonzero_share);
   s.firstPassBytes = s.nonzeroPages * s.pageWireBytes + (s.totalPages - s.nonzeroPages) * QEMU_ZERO_PAGE_BYTES;
   const link = mibPerSecondToBytesPerMs(p.link_bandwidth_mib_s) * jitter(rng, p.bandwidth_jitter_share);
-  const cap = mibPerSecondToBytesPerMs(maxBandwidthMiBs(p));
+  // same as core/spec maxBandwidthMiBs, inlined so worker threads never load zod
+  const cap = p.max_bandwidth_mib_s === 'unlimited' ? Number.POSITIVE_INFINITY : mibPerSecondToBytesPerMs(p.max_bandwidth_mib_s);
   s.linkBytesPerMs = link;
   s.precopyBytesPerMs = link < cap ? link : cap;
   s.failAfterFlowMs = p.link_failure_rate_per_s > 0 ? failAfterFlowMs(p.link_failure_rate_per_s, rng.next()) : Number.POSITIVE_INFINITY;

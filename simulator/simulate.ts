@@ -38,10 +38,18 @@ const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 const DETAIL_PREFIX = EVENT_KINDS.map((k) => k.keys.map((key, j) => (j === 0 ? '{' : ',') + JSON.stringify(key) + ':'));
 const jsonNumber = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
 
+/** Texts of one-field details with a small whole value (announce round, throttle %), built once. */
+const SMALL_INT_DETAIL: (string | undefined)[][] = EVENT_KINDS.map(() => []);
+
 function eventDetailJson(s: Scratch, i: number): string | null {
-  const prefix = DETAIL_PREFIX[s.evKind[i]];
+  const kind = s.evKind[i];
+  const prefix = DETAIL_PREFIX[kind];
   if (prefix.length === 0) return null;
-  if (prefix.length === 1) return prefix[0] + jsonNumber(s.evA[i]) + '}';
+  if (prefix.length === 1) {
+    const a = s.evA[i];
+    if (Number.isInteger(a) && a >= 0 && a < 128) return (SMALL_INT_DETAIL[kind][a] ??= prefix[0] + String(a) + '}');
+    return prefix[0] + jsonNumber(a) + '}';
+  }
   return prefix[0] + jsonNumber(s.evA[i]) + prefix[1] + jsonNumber(s.evB[i]) + '}';
 }
 
