@@ -128,6 +128,26 @@ describe('live pre-copy, derived by hand', () => {
     expect(above.failure_reason).toBe('not_converged');
   });
 
+  test('steady state (working set resent every round) is counted in one step, exactly as iterating would', () => {
+    const p = exact({ dirty_pattern: 'sequential', working_set_mib: 64, dirty_rate_pages_s: 1_000_000, timeout_s: 60 });
+    const r = simulateTrial(p, 1);
+    const bw = bpms(128);
+    const pages = (512 * MiB) / 4096;
+    const nonzero = Math.round(pages * 0.6);
+    const firstPass = nonzero * 4104 + (pages - nonzero) * 9;
+    const t1 = firstPass / bw;
+    const W = (64 * MiB) / 4096;
+    const roundMs = (W * 4104) / bw;
+    const full = Math.floor((60_000 - t1) / roundMs);
+    const partial = 60_000 - t1 - full * roundMs;
+    expect(r.failure_reason).toBe('not_converged');
+    expect(r.rounds).toBe(1 + full);
+    expect(r.transferred_bytes).toBeCloseTo(firstPass + full * W * 4104 + (partial / roundMs) * W * 4104, 0);
+    // far fewer rows than rounds: the identical ones are aggregated
+    expect(r.rounds_detail.length).toBeLessThan(r.rounds!);
+    expect(r.rounds_detail.reduce((a, x) => a + x.duration_ms, 0)).toBeCloseTo(60_000, 6);
+  });
+
   test('a tiny VM that fits the downtime limit at once goes straight to stop-and-copy', () => {
     const r = simulateTrial(exact({ memory_mib: 16, downtime_limit_ms: 1000 }), 1);
     expect(r.rounds).toBe(0);
