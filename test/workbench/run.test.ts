@@ -116,6 +116,37 @@ describe('runs from the workbench', () => {
     expect(failed.error).toMatch(/--resume/);
     const after = await getJson<{ campaigns: { campaign_id: string; stored_trials: number }[] }>(env.url, '/api/campaigns');
     expect(after.body.campaigns.find((c) => c.campaign_id === end.campaign_id)!.stored_trials).toBe(end.outcome!.ran);
+
+    // resume: only the trials not stored yet are planned; cancel it again and the stored count only grows.
+    const resume = await postJson<RunInfo>(env.url, '/api/runs', { sweep: 'big.yaml', mode: 'resume' });
+    expect(resume.status).toBe(202);
+    let firstTotal: number | null = null;
+    const resumeEvents = await readSse(new URL(`/api/runs/${resume.body.run_id}/events`, env.url).href, 240_000, async (e) => {
+      if (firstTotal !== null || e.event !== 'progress' || info(e).total_trials === null) return;
+      firstTotal = info(e).total_trials;
+      await postJson(env.url, `/api/runs/${resume.body.run_id}/cancel`, {});
+    });
+    const resumed = info(resumeEvents.at(-1)!);
+    expect(firstTotal).toBe(400_000 - end.outcome!.ran);
+    expect(resumed.outcome).toMatchObject({ skipped: end.outcome!.ran, planned: 400_000 });
+    expect(['interrupted', 'finished']).toContain(resumed.state);
+    const [resumedRows] = await sqlRows(
+      env.db,
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT trial_index)::INTEGER AS d FROM trials WHERE campaign_id = '${end.campaign_id}'`,
+    );
+    expect(resumedRows.n).toBe(end.outcome!.ran + resumed.outcome!.ran);
+    expect(resumedRows.d).toBe(resumedRows.n);
+  });
+
+  it('fresh replaces a stored campaign with the same rows', async () => {
+    const list = await getJson<{ campaigns: { campaign_id: string; name: string }[] }>(env.url, '/api/campaigns');
+    const tiny = list.body.campaigns.find((c) => c.name === 'wb-tiny')!;
+    const sql = `SELECT trial_id, status, outage_ms FROM trials WHERE campaign_id = '${tiny.campaign_id}' ORDER BY trial_index`;
+    const before = await sqlRows(env.db, sql);
+    const start = await postJson<RunInfo>(env.url, '/api/runs', { sweep: 'tiny.yaml', mode: 'fresh' });
+    const events = await readSse(new URL(`/api/runs/${start.body.run_id}/events`, env.url).href, 60_000);
+    expect(info(events.at(-1)!)).toMatchObject({ state: 'finished', campaign_id: tiny.campaign_id, done_trials: 24 });
+    expect(await sqlRows(env.db, sql)).toEqual(before);
   });
 
   it('rejects unknown run ids and modes', async () => {
