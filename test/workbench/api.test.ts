@@ -139,13 +139,16 @@ describe('workbench API', () => {
   });
 
   it('refuses sweep names that leave the sweeps directory', async () => {
-    for (const path of ['/api/sweeps/..%2Fsecret.yaml', '/api/sweeps/%2Fetc%2Fpasswd', '/api/sweeps/.hidden.yaml', '/api/sweeps/missing.yaml']) {
+    for (const path of ['/api/sweeps/link.yaml', '/api/sweeps/..%2Fsecret.yaml', '/api/sweeps/%2Fetc%2Fpasswd', '/api/sweeps/.hidden.yaml', '/api/sweeps/missing.yaml']) {
       const r = await getJson<{ code: string }>(env.url, path);
       expect(r.status, path).toBe(400);
       expect(r.body.code, path).toBe('bad_sweep');
     }
-    const r = await postJson<{ code: string }>(env.url, '/api/runs', { sweep: '../secret.yaml' });
-    expect(r.status).toBe(400);
+    for (const sweep of ['../secret.yaml', 'link.yaml']) {
+      const r = await postJson<{ code: string }>(env.url, '/api/runs', { sweep });
+      expect(r.status, sweep).toBe(400);
+      expect(r.body.code, sweep).toBe('bad_sweep');
+    }
     const raw = await rawRequest(env.url, { path: '/api/sweeps/../../etc/passwd' });
     expect(raw.status).toBeGreaterThanOrEqual(400);
     expect(raw.text).not.toMatch(/root:/);

@@ -3,7 +3,7 @@
  * broken one), a real DuckDB file made by running the tiny sweep through the engine with the real simulator,
  * and the real workbench server on a free port of 127.0.0.1. Everything is removed afterwards.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,9 @@ export async function startEnv(opts: { seedCampaign?: boolean } = {}): Promise<E
   writeFileSync(join(sweeps, 'small.yaml'), SMALL_SWEEP);
   writeFileSync(join(sweeps, 'big.yaml'), BIG_SWEEP);
   writeFileSync(join(sweeps, 'bad.yaml'), BAD_SWEEP);
-  writeFileSync(join(dir, 'secret.yaml'), 'name: outside\n');
+  writeFileSync(join(dir, 'secret.yaml'), TINY_SWEEP.replace('wb-tiny', 'outside'));
+  // A name inside the directory that leads outside it.
+  symlinkSync(join(dir, 'secret.yaml'), join(sweeps, 'link.yaml'));
   const db = join(dir, 'results.duckdb');
   let wb: Workbench | undefined;
   try {
