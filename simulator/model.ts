@@ -20,7 +20,7 @@ import {
   EV_AGENT_READY, EV_ANNOUNCE, EV_BOOT, EV_BOOTED, EV_CANCELLED, EV_COMPLETED, EV_DISK_COPY, EV_LINK_FAILURE,
   EV_PAUSED, EV_POSTCOPY_COMPLETED, EV_POSTCOPY_STARTED, EV_RECONVERGED, EV_REQUESTED, EV_RESUMED,
   EV_RESUMED_AT_SOURCE, EV_SHUTDOWN, EV_STARTED, EV_VM_LOST, FAIL_ABORTED, FAIL_NOT_CONVERGED, FAIL_VM_LOST,
-  PH_AGENT, PH_BOOT, PH_DISK_COPY, PH_POSTCOPY, PH_SAVE, PH_SHUTDOWN, PH_STOPCOPY, Scratch,
+  PH_AGENT, PH_BOOT, PH_DISK_COPY, PH_POSTCOPY, PH_SHUTDOWN, PH_STOPCOPY, Scratch,
 } from './scratch.js';
 import { stopCopyBytes, switchoverThresholdBytes } from './stopcopy.js';
 import { suspendBytes } from './suspend.js';
@@ -209,8 +209,8 @@ function runSuspend(s: Scratch, p: TrialParameters, t0: number, deviceBytes: num
   s.pauseStartMs = t0;
   s.addEvent(EV_PAUSED, t0, NaN_, NaN_);
   const failedAfter = failureWithin(s, duration);
-  if (failedAfter >= 0) return abortPaused(s, t0, failedAfter, PH_SAVE, s.totalPages, bytes, duration);
-  s.addRow(PH_SAVE, t0, duration, s.totalPages, bytes, 0, 0);
+  if (failedAfter >= 0) return abortPaused(s, t0, failedAfter, PH_STOPCOPY, s.totalPages, bytes, duration);
+  s.addRow(PH_STOPCOPY, t0, duration, s.totalPages, bytes, 0, 0);
   s.transferredBytes = bytes;
   resumedAtDestination(s, p, t0 + duration, duration);
   s.totalMs = t0 + duration;

@@ -4,7 +4,8 @@
  * a file, then an incoming migration from it). The stream uses QEMU's page format (zero pages as 9-byte
  * headers, migration/ram.c) and runs without a rate limit (libvirt lifts max-bandwidth for save), so it
  * moves at line rate. The VM is paused from the start of the save until the restore resumes it.
- * Simplification: save and restore overlap as one stream over the link (one 'save' phase), no file system.
+ * Simplification: save and restore overlap as one stream over the link — one 'stopcopy' phase, as the qemu
+ * backend records a suspend — and no file system in between.
  */
 import type { Scratch } from './scratch.js';
 

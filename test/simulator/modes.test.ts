@@ -10,7 +10,7 @@ describe('suspend and cold phase sequences', () => {
     const bytes = nonzero * 4104 + (pages - nonzero) * 9 + 512 * 1024;
     expect(r.downtime_ms).toBeCloseTo(bytes / bpms(1192), 9);
     expect(r.total_ms).toBeCloseTo(r.downtime_ms!, 9);
-    expect(r.rounds_detail.map((x) => x.phase)).toEqual(['save']);
+    expect(r.rounds_detail.map((x) => x.phase)).toEqual(['stopcopy']);
     expect(r.detail).toEqual({ converged_by: 'stop_and_copy' });
   });
 
