@@ -25,6 +25,12 @@ function parseShard(text: string): Shard {
   return shard;
 }
 
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`expected a port 0–65535; found '${text}'`);
+  return port;
+}
+
 function parseAxes(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -177,6 +183,18 @@ export function buildProgram(): Command {
     .action(async (out: string, dbs: string[]) => {
       const counts = await mergeDatabases(out, dbs);
       process.stdout.write(`${out}: ${counts.campaigns} campaigns, ${counts.trials} trials\n`);
+    });
+
+  program
+    .command('serve')
+    .description('The local web workbench: campaigns, reports, SQL, and runs with live progress')
+    .argument('<db>', 'DuckDB file (created by the first run if missing)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free port)', parsePort, 8737)
+    .option('--sweeps <dir>', 'directory of sweep files the page can start', 'sweeps')
+    .action(async (db: string, o: { host: string; port: number; sweeps: string }) => {
+      const { serve } = await import('../../workbench/serve.js');
+      await serve({ db, host: o.host, port: o.port, sweepsDir: o.sweeps });
     });
 
   program
