@@ -111,10 +111,18 @@ describe('workbench page in Chromium', () => {
   it('cancels a long run from the page; the campaign list stays readable meanwhile', async () => {
     await page.selectOption('#sweep-select', 'big.yaml');
     await page.waitForSelector('#sweep-check.ok', { timeout: 30_000 });
+    const previousRun = Number(await page.getAttribute('#run-status', 'data-run-id'));
     await page.click('#start-run');
-    await page.waitForFunction(() => Number((document.querySelector('#run-progress') as HTMLProgressElement | null)?.value) > 0, undefined, {
-      timeout: 60_000,
-    });
+    // The bar still shows the previous run until this one reports: wait for this run's own progress.
+    await page.waitForFunction(
+      (previous) => {
+        const s = document.querySelector<HTMLElement>('#run-status');
+        return !!s && Number(s.dataset.runId) > previous && s.dataset.state === 'running' && Number(s.dataset.done) > 0;
+      },
+      previousRun,
+      { timeout: 60_000 },
+    );
+    expect(await page.$eval('#run-progress', (p) => (p as HTMLProgressElement).max)).toBe(400_000);
     expect(await page.textContent('#run-pill')).toMatch(/^running wb-big/);
     await page.click('#refresh-campaigns');
     await page.waitForSelector('#campaigns-note:not([hidden])', { timeout: 30_000 });

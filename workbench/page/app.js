@@ -200,6 +200,8 @@ function renderRun(run) {
   }
   $('run-status').textContent = text;
   $('run-status').dataset.state = run.state;
+  $('run-status').dataset.runId = String(run.run_id);
+  $('run-status').dataset.done = String(run.done_trials);
   show('run-error', run.error ? `The run failed: ${run.error}` : '');
 }
 
