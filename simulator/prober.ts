@@ -1,5 +1,5 @@
 /**
- * The simulated prober: the supervisor sends a probe ('icmp' echo, direction 'rtt') every
+ * The simulated prober: the supervisor sends a probe ('udp-echo', like the qemu backend's prober; direction 'rtt') every
  * probe_interval_ms from the request on, probe k at k·interval. A probe is lost when it is sent while the
  * VM cannot answer: paused, powered off, or the network not yet reconverged — the intervals the model
  * recorded with Scratch.addDown. Computed from the intervals, not probe by probe:

@@ -25,7 +25,7 @@ export interface RecordPolicy {
 
 export const RECORD_ALL: RecordPolicy = { rounds: 'all', probe_gaps: 'all', events: 'all' };
 
-export const PROBE_NAME = 'icmp';
+export const PROBE_NAME = 'udp-echo';
 export const PROBE_DIRECTION = 'rtt';
 export const EVENT_SOURCE = 'simulator';
 

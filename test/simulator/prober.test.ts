@@ -11,7 +11,7 @@ describe('simulated prober', () => {
       const lost = Math.ceil(reconverged / interval) - Math.ceil(paused / interval);
       expect(r.probe_gaps).toHaveLength(1);
       const g = r.probe_gaps[0];
-      expect(g).toMatchObject({ probe: 'icmp', direction: 'rtt', packets_lost: lost, duration_ms: lost * interval });
+      expect(g).toMatchObject({ probe: 'udp-echo', direction: 'rtt', packets_lost: lost, duration_ms: lost * interval });
       expect(g.start_ms).toBe(Math.ceil(paused / interval) * interval);
       expect(r.outage_ms).toBe(lost * interval);
       const sent = Math.ceil((Math.max(r.total_ms!, reconverged) + 1000) / interval);
