@@ -4,13 +4,15 @@
  * apache-arrow from DuckDB's chunks, with proper types: doubles stay Float64, integers keep their width,
  * timestamps become Timestamp[µs, UTC], anything nested or exotic becomes text. Files appear atomically.
  */
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import {
   Bool, Field, Float32, Float64, Int16, Int32, Int64, Int8, makeData, makeVector, RecordBatch, RecordBatchFileWriter,
   Schema, Struct, TimestampMicrosecond, Uint16, Uint32, Uint64, Uint8, Utf8, vectorFromArray, type DataType,
 } from 'apache-arrow';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { UsageError } from '../core/cli/exit.js';
 import { openReportSource, queryRows, sqlIdent, sqlString } from './source.js';
 
 export type ExportFormat = 'parquet' | 'arrow' | 'csv';
@@ -28,11 +30,11 @@ export const ARROW_BATCH_ROWS = 65_536;
 
 /** The relation to export: a known table/view name (checked, never spliced raw), or the user's query. */
 export async function exportRelation(con: DuckDBConnection, table?: string, query?: string): Promise<string> {
-  if (query !== undefined && table !== undefined) throw new Error('export: give a table or a query, not both');
+  if (query !== undefined && table !== undefined) throw new UsageError('export: give a table or a query, not both');
   if (query !== undefined) return `(${query.trim().replace(/;\s*$/, '')})`;
   const name = table ?? 'trials';
   const known = await queryRows(con, `SELECT table_name FROM information_schema.tables WHERE table_name = ${sqlString(name)}`);
-  if (known.length === 0) throw new Error(`export: no table or view '${name}' in the database`);
+  if (known.length === 0) throw new UsageError(`export: no table or view '${name}' in the database`);
   return sqlIdent(name);
 }
 
@@ -117,6 +119,7 @@ export async function exportData(opts: ExportOptions): Promise<void> {
   const src = await openReportSource(opts.db);
   const tmp = `${opts.out}.tmp-${process.pid}`;
   try {
+    mkdirSync(dirname(opts.out), { recursive: true });
     const relation = await exportRelation(src.con, opts.table, opts.query);
     if (opts.format === 'arrow') await writeArrow(src.con, relation, tmp);
     else {

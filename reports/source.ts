@@ -4,7 +4,9 @@
  * the tables shadow them, so every query of the report — and the SQL shown in the notebook — reads the
  * plain table names.
  */
+import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { UsageError } from '../core/cli/exit.js';
 import { parameterColumns } from '../core/store/schema.js';
 
 export const RESULT_TABLES = ['campaigns', 'trials', 'rounds', 'probe_gaps', 'events'] as const;
@@ -23,6 +25,8 @@ export function sqlIdent(s: string): string {
 }
 
 export async function openReportSource(db: string, campaignId?: string): Promise<ReportSource> {
+  // DuckDB would create a missing file in write mode and say something obscure in read-only mode.
+  if (!existsSync(db)) throw new UsageError(`no database at ${db}`);
   const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
   const con = await instance.connect();
   const close = () => {
@@ -34,7 +38,7 @@ export async function openReportSource(db: string, campaignId?: string): Promise
       const catalog = String((await con.runAndReadAll('SELECT current_database() AS d')).getRowsJS()[0][0]);
       const known = (await con.runAndReadAll('SELECT count(*)::INTEGER FROM campaigns WHERE campaign_id = $c', { c: campaignId }))
         .getRowsJS()[0][0];
-      if (known === 0) throw new Error(`campaign '${campaignId}' is not in ${db}`);
+      if (known === 0) throw new UsageError(`campaign '${campaignId}' is not in ${db}`);
       for (const t of RESULT_TABLES) {
         await con.run(
           `CREATE TEMP VIEW ${t} AS SELECT * FROM ${sqlIdent(catalog)}.main.${t} WHERE campaign_id = ${sqlString(campaignId)}`,
@@ -59,7 +63,7 @@ export function validateAxes(by: readonly string[] | undefined): string[] {
   const valid = new Set(groupableAxes());
   const unknown = axes.filter((a) => !valid.has(a));
   if (unknown.length > 0) {
-    throw new Error(`unknown axis ${unknown.map((u) => `'${u}'`).join(', ')} in --by; valid: ${[...valid].join(', ')}`);
+    throw new UsageError(`unknown axis ${unknown.map((u) => `'${u}'`).join(', ')} in --by; valid: ${[...valid].join(', ')}`);
   }
   return [...new Set(axes)];
 }

@@ -3,7 +3,7 @@
  * the database holds more than one backend.
  */
 import { quantilesByMetricSql } from './distribution.js';
-import { baseSpec, modeSort, type FigureDef } from './figure.js';
+import { baseSpec, logLikeAxis, logLikeScale, modeSort, type FigureDef } from './figure.js';
 
 const METRICS = ['downtime_ms', 'outage_ms', 'total_ms'];
 
@@ -36,7 +36,7 @@ export const backendsFigure: FigureDef = {
         layer: [
           {
             mark: { type: 'rule', strokeWidth: 2 },
-            encoding: { y: { field: 'q25_ms', type: 'quantitative', scale: { type: 'log' }, title: 'ms (log scale)' }, y2: { field: 'q75_ms' } },
+            encoding: { y: { field: 'q25_ms', type: 'quantitative', scale: logLikeScale(rows, ['q25_ms', 'q75_ms']), axis: logLikeAxis(logLikeScale(rows, ['q25_ms', 'q75_ms']), rows, ['q75_ms']), title: 'ms (log scale)' }, y2: { field: 'q75_ms' } },
           },
           { mark: { type: 'point', filled: true, size: 50 }, encoding: { y: { field: 'q50_ms', type: 'quantitative' } } },
         ],

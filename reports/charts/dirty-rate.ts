@@ -2,7 +2,7 @@
  * Median downtime and outage against the guest's dirty rate, one line per bandwidth cap: where pre-copy
  * starts to hurt. The dirty rate is binned in SQL when a random sweep drew many distinct values.
  */
-import { baseSpec, modeSort, naturalOrder, type FigureDef } from './figure.js';
+import { baseSpec, logLikeAxis, logLikeScale, modeSort, naturalOrder, type FigureDef, type Row } from './figure.js';
 
 export function dirtyRateSql(dirtyExpr: string): string {
   return `SELECT backend, mode, max_bandwidth_mib_s, dirty_rate_pages_s, metric, n, median_ms FROM (
@@ -15,6 +15,15 @@ WHERE median_ms IS NOT NULL
 ORDER BY backend, mode, max_bandwidth_mib_s, dirty_rate_pages_s, metric`;
 }
 
+/** Dirty rates usually span orders of magnitude (0, 1000 … 400,000): symlog, linear below the smallest non-zero rate. */
+export function dirtyRateScale(rows: Row[]): Record<string, unknown> {
+  const rates = rows.map((r) => Number(r.dirty_rate_pages_s)).filter((v) => v > 0);
+  if (rates.length === 0) return { type: 'linear' };
+  const lo = Math.min(...rates);
+  const hi = Math.max(...rates);
+  return hi / lo > 50 ? { type: 'symlog', constant: lo } : { type: 'linear' };
+}
+
 export function dirtyRateFigure(dirtyExpr: string): FigureDef {
   return {
     id: 'dirty-rate',
@@ -24,6 +33,12 @@ export function dirtyRateFigure(dirtyExpr: string): FigureDef {
     sql: dirtyRateSql(dirtyExpr),
     spec: (rows) => {
       const multiBackend = new Set(rows.map((r) => r.backend)).size > 1;
+      const xScale = dirtyRateScale(rows);
+      const rates = naturalOrder(rows.map((r) => r.dirty_rate_pages_s));
+      const xAxis = xScale.type === 'symlog'
+        ? { values: rates.length <= 10 ? rates : logLikeAxis(xScale, rows, ['dirty_rate_pages_s']).values, labelAngle: -45 }
+        : {};
+      const yScale = logLikeScale(rows, ['median_ms']);
       return {
         ...baseSpec('Median downtime and outage vs dirty rate (succeeded trials)', rows),
         facet: {
@@ -36,8 +51,8 @@ export function dirtyRateFigure(dirtyExpr: string): FigureDef {
           height: 130,
           mark: { type: 'line', point: true },
           encoding: {
-            x: { field: 'dirty_rate_pages_s', type: 'quantitative', title: 'dirty rate (pages/s)' },
-            y: { field: 'median_ms', type: 'quantitative', scale: { type: 'log' }, title: 'median ms (log)' },
+            x: { field: 'dirty_rate_pages_s', type: 'quantitative', title: 'dirty rate (pages/s)', scale: xScale, axis: { labelOverlap: true, ...xAxis } },
+            y: { field: 'median_ms', type: 'quantitative', scale: yScale, axis: logLikeAxis(yScale, rows, ['median_ms']), title: 'median ms (log)' },
             color: {
               field: 'max_bandwidth_mib_s', type: 'nominal', title: 'cap MiB/s', scale: { scheme: 'tableau10' },
               sort: naturalOrder(rows.map((r) => r.max_bandwidth_mib_s)),

@@ -1,5 +1,5 @@
 /** Box plots per mode of downtime, outage and total time, from quantiles computed in SQL (never raw trials). */
-import { baseSpec, modeSort, type FigureDef } from './figure.js';
+import { baseSpec, logLikeAxis, logLikeScale, modeSort, type FigureDef } from './figure.js';
 
 const METRICS = ['downtime_ms', 'outage_ms', 'total_ms'];
 
@@ -38,7 +38,9 @@ export const distributionFigure: FigureDef = {
     const tooltip = ['backend', 'mode', 'metric', 'n', 'q05_ms', 'q25_ms', 'q50_ms', 'q75_ms', 'q95_ms'].map((f) => ({
       field: f, type: f === 'n' || f.endsWith('_ms') ? 'quantitative' : 'nominal', format: f.endsWith('_ms') ? ',.1f' : undefined,
     }));
-    const y = (f: string) => ({ field: f, type: 'quantitative', scale: { type: 'log' }, title: 'ms (log scale)' });
+    const scale = logLikeScale(rows, ['q05_ms', 'q95_ms']);
+    const axis = logLikeAxis(scale, rows, ['q95_ms']);
+    const y = (f: string) => ({ field: f, type: 'quantitative', scale, axis, title: 'ms (log scale)' });
     return {
       ...baseSpec('Distributions per mode (succeeded trials)', rows),
       facet: { column: { field: 'metric', type: 'nominal', title: null, sort: METRICS } },
@@ -50,7 +52,8 @@ export const distributionFigure: FigureDef = {
         layer: [
           { mark: { type: 'rule' }, encoding: { y: y('q05_ms'), y2: { field: 'q95_ms' } } },
           { mark: { type: 'bar', size: 14 }, encoding: { y: y('q25_ms'), y2: { field: 'q75_ms' } } },
-          { mark: { type: 'tick', color: 'black', size: 14, thickness: 2 }, encoding: { y: y('q50_ms') } },
+          // The layer's colour encoding would paint the median in the box's colour: override it.
+          { mark: { type: 'tick', size: 14, thickness: 2 }, encoding: { y: y('q50_ms'), color: { value: 'black' } } },
         ],
       },
     };

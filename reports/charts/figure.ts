@@ -75,3 +75,26 @@ export function modeSort(rows: Row[]): string[] {
     return (i < 0 ? 99 : i) - (j < 0 ? 99 : j) || a.localeCompare(b);
   });
 }
+
+/**
+ * A logarithmic scale for durations when every value is positive; symlog (linear near zero) when some are
+ * zero — a trial whose probes lost nothing has an outage of 0 ms, which a log scale cannot place.
+ */
+export function logLikeScale(rows: Row[], fields: readonly string[], constant = 1): Record<string, unknown> {
+  const values = rows.flatMap((r) => fields.map((f) => r[f])).filter((v): v is number => typeof v === 'number');
+  return values.some((v) => v <= 0) ? { type: 'symlog', constant } : { type: 'log' };
+}
+
+/** Tick values for a symlog axis (vega's own are linear-looking): 0 and the powers of ten up to the maximum. */
+export function symlogTicks(max: number, from = 1): number[] {
+  const ticks = [0];
+  for (let v = from; v <= max * 1.0001; v *= 10) ticks.push(v);
+  return ticks;
+}
+
+/** An axis for the given scale: explicit ticks when it is symlog. */
+export function logLikeAxis(scale: Record<string, unknown>, rows: Row[], fields: readonly string[]): Record<string, unknown> {
+  if (scale.type !== 'symlog') return {};
+  const max = Math.max(0, ...rows.flatMap((r) => fields.map((f) => Number(r[f]))).filter(Number.isFinite));
+  return { values: symlogTicks(max, Math.pow(10, Math.floor(Math.log10(Number(scale.constant ?? 1))))) };
+}
