@@ -87,7 +87,8 @@ function guard(app: FastifyInstance, allowed: () => ReadonlySet<string>): void {
       return reply.code(fastifyStatus).send({ error: (err as Error).message, code: 'bad_request' });
     }
     const { status, body } = toApiError(err);
-    if (status >= 500 && body.code === 'internal') req.log.error(err);
+    // A bug, not a user error: keep the stack where the operator sees it (the page gets the message).
+    if (body.code === 'internal') process.stderr.write(`themis serve: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}\n`);
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url}`, code: 'not_found' }));
