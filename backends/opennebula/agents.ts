@@ -100,5 +100,7 @@ export class ProbeStream {
 /** Stops a one-off server Themis started on the VM (it may have ended already). */
 export async function stopVmServer(vm: SshConnection, pid: number | null): Promise<void> {
   if (pid === null) return;
-  await vm.exec(`kill ${pid} 2>/dev/null; true`, 10_000).catch(() => undefined);
+  // Wait until it is gone, so the next trial's server can bind the port again.
+  const script = `kill ${pid} 2>/dev/null; i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; kill -9 ${pid} 2>/dev/null; true`;
+  await vm.exec(script, 10_000).catch(() => undefined);
 }

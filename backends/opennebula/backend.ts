@@ -9,6 +9,7 @@ import { BackendSetupError, type Backend, type CampaignContext, type Trial, type
 import { buildPlan } from '../../core/plan/plan.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
 import { hasCommand } from './agents.js';
+import { chooseProbe, type ProbeKind } from './probe.js';
 import { loadCredentials } from './auth.js';
 import { OneApiError, OneClient } from './client.js';
 import { destinationCandidates, discoverVms, type Discovered } from './discovery.js';
@@ -40,6 +41,7 @@ interface Prepared {
   found: Discovered;
   ssh: SshSettings;
   supervisor: SshConnection;
+  probe: ProbeKind;
   version: string;
 }
 
@@ -92,12 +94,16 @@ class OpenNebulaBackend implements Backend {
     }
     const ssh = sshSettingsOf(options, campaign.spec_dir);
     const supervisor = await this.openAgent(found.supervisor.ip, 'supervisor', options, ssh);
+    let probe: ProbeKind;
     try {
       const vm = await this.openAgent(found.vm.ip, 'VM under test', options, ssh);
       try {
-        for (const [conn, role] of [[supervisor, 'supervisor'], [vm, 'VM under test']] as const) {
-          if (!(await hasCommand(conn, 'iperf3'))) {
-            throw new BackendSetupError(`iperf3 is not installed on the ${role} (${conn.endpoint.host}); install it there`);
+        probe = await chooseProbe(options.probe, supervisor, vm);
+        if (probe === 'iperf3') {
+          for (const [conn, role] of [[supervisor, 'supervisor'], [vm, 'VM under test']] as const) {
+            if (!(await hasCommand(conn, 'iperf3'))) {
+              throw new BackendSetupError(`iperf3 is not installed on the ${role} (${conn.endpoint.host}); install it there`);
+            }
           }
         }
       } finally {
@@ -107,7 +113,7 @@ class OpenNebulaBackend implements Backend {
       supervisor.close();
       throw e instanceof BackendSetupError ? e : new BackendSetupError(errText(e));
     }
-    this.prepared = { client, options, found, ssh, supervisor, version };
+    this.prepared = { client, options, found, ssh, supervisor, probe, version };
   }
 
   private async openAgent(host: string, role: string, o: OpenNebulaOptions, ssh: SshSettings): Promise<SshConnection> {
@@ -126,6 +132,8 @@ class OpenNebulaBackend implements Backend {
     try {
       const r = await runOpenNebulaTrial({ ...p, n }, trial, signal);
       r.detail.oned_version = p.version;
+      // themis-prober asked for but not installed on the VMs: iperf3 measured instead.
+      if (p.options.probe !== p.probe) r.detail.probe_requested = p.options.probe;
       return r;
     } catch (e) {
       // A bug or a broken connection: still a row, so the campaign goes on.

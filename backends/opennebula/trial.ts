@@ -6,10 +6,10 @@
  */
 import type { FailureReason, Trial, TrialResult } from '../../core/backend.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
-import { ensureVmServer, ProbeStream, stopVmServer, type ProbeEndpoints } from './agents.js';
+import type { ProbeEndpoints } from './agents.js';
 import { OneApiError, ONE_ERROR, type OneClient } from './client.js';
 import { chooseDestination, type Discovered } from './discovery.js';
-import type { ProbeSummary } from './iperf3.js';
+import { ensureVmSide, startProbe, stopVmSide, type ProbeKind, type ProbeResult, type RunningProbe } from './probe.js';
 import { isOpenNebulaMode, modeMapping, type ModeMapping, type OpenNebulaMode } from './modes.js';
 import { TrialRecorder } from './result.js';
 import { SshConnection, type SshSettings } from './ssh.js';
@@ -23,6 +23,8 @@ export interface TrialContext {
   found: Discovered;
   ssh: SshSettings;
   supervisor: SshConnection;
+  /** The probe chosen in prepare (themis-prober when installed, else iperf3) */
+  probe: ProbeKind;
   /** How many trials ran before this one (round-robin position) */
   n: number;
 }
@@ -108,17 +110,17 @@ export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal
   const ep: ProbeEndpoints = { vm_ip: ctx.found.vm.ip, supervisor_ip: ctx.found.supervisor.ip, port: ctx.options.probe_port };
   let vmConn: SshConnection | null = null;
   let serverPid: number | null = null;
-  let stream: ProbeStream | null = null;
+  let stream: RunningProbe | null = null;
   const cleanup = async () => {
     if (vmConn) {
-      await stopVmServer(vmConn, serverPid);
+      await stopVmSide(vmConn, serverPid);
       vmConn.close();
     }
   };
   try {
     vmConn = await connectVm(ctx, performance.now() + AGENT_START_TIMEOUT_MS, signal);
-    serverPid = await ensureVmServer(vmConn, ep, AGENT_START_TIMEOUT_MS);
-    stream = await ProbeStream.start(ctx.supervisor, ep, p.probe_interval_ms, ctx.options.trial_timeout_s + 120);
+    serverPid = await ensureVmSide(ctx.probe, vmConn, ep, AGENT_START_TIMEOUT_MS);
+    stream = await startProbe(ctx.probe, ctx.supervisor, ep, p.probe_interval_ms, ctx.options.trial_timeout_s + 120);
     await sleep(WARMUP_MS);
   } catch (e) {
     await cleanup();
@@ -127,10 +129,10 @@ export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal
 
   // (3) the migration request
   const t0 = performance.now();
-  rec.detail.probe_started_ms = stream.started_at - t0;
-  const stopProbe = async (): Promise<ProbeSummary | string> => {
+  rec.detail.probe = ctx.probe;
+  const stopProbe = async (): Promise<ProbeResult | string> => {
     try {
-      return await (stream as ProbeStream).stop(15_000);
+      return await (stream as RunningProbe).stop(t0, 15_000);
     } catch (e) {
       return errText(e);
     }
@@ -203,7 +205,7 @@ export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal
     try {
       vmConn?.close();
       vmConn = await connectVm(ctx, t0 + timeout_ms, signal);
-      serverPid = (await ensureVmServer(vmConn, ep, AGENT_START_TIMEOUT_MS)) ?? serverPid;
+      serverPid = (await ensureVmSide(ctx.probe, vmConn, ep, AGENT_START_TIMEOUT_MS)) ?? serverPid;
       agent_ms = performance.now() - t0;
       rec.event(agent_ms, 'themis', 'agent_answering', null);
     } catch (e) {
@@ -217,16 +219,15 @@ export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal
     await cleanup();
     return rec.fail('agent_unreachable', performance.now() - t0, `probe data lost: ${probe}`, { total_ms: waited.end_ms });
   }
-  const offset_ms = (stream.started_at - t0);
-  for (const g of probe.gaps) rec.gaps.push({ ...g, start_ms: g.start_ms + offset_ms });
+  rec.gaps.push(...probe.gaps);
   rec.event(performance.now() - t0, 'prober', 'summary', { ...probe, gaps: probe.gaps.length });
-  let flowing = probe.tail_packets > 0;
+  let flowing = probe.flowing;
   if (!flowing) {
     // The first stream died with the guest (cold): a short second stream shows whether probes flow again.
     try {
-      const again = await ProbeStream.start(ctx.supervisor, ep, p.probe_interval_ms, 30);
+      const again = await startProbe(ctx.probe, ctx.supervisor, ep, p.probe_interval_ms, 30);
       await sleep(1000);
-      flowing = (await again.stop(15_000)).packets_received > 0;
+      flowing = (await again.stop(performance.now(), 15_000)).packets_received > 0;
     } catch (e) {
       rec.event(performance.now() - t0, 'prober', 'restart_failed', { message: errText(e) });
     }
@@ -237,6 +238,8 @@ export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal
     downtime_ms: downtimeOf(waited, m, agent_ms),
     outage_ms: probe.outage_ms,
     loss_pct: probe.loss_pct,
+    rtt_p50_ms: probe.rtt_p50_ms,
+    rtt_p99_ms: probe.rtt_p99_ms,
   };
   if (!flowing) return rec.fail('agent_unreachable', performance.now() - t0, 'probes do not flow after the migration', measured);
 

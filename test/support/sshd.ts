@@ -51,7 +51,8 @@ async function waitListening(host: string, port: number, timeout_ms: number): Pr
   }
 }
 
-export async function startSshd(addresses: string[]): Promise<SshdInstance> {
+/** `path_prepend`: directories put first on the PATH of every session (e.g. test builds of themis-prober). */
+export async function startSshd(addresses: string[], opts: { path_prepend?: string[] } = {}): Promise<SshdInstance> {
   for (const a of addresses) if (!a.startsWith('127.')) throw new Error(`test sshd listens on 127.0.0.0/8 only, not ${a}`);
   const sshdBin = '/usr/sbin/sshd';
   if (!existsSync(sshdBin)) throw new Error('openssh-server is not installed: run scripts/install-system-packages.sh opennebula');
@@ -86,6 +87,7 @@ export async function startSshd(addresses: string[]): Promise<SshdInstance> {
       'MaxSessions 50',
       'MaxStartups 50:30:100',
       'LogLevel ERROR',
+      ...(opts.path_prepend ? [`SetEnv PATH=${[...opts.path_prepend, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'].join(':')}`] : []),
     ].join('\n');
     await writeFile(path.join(dir, 'sshd_config'), config + '\n');
     // Privilege separation directory sshd insists on (absent on machines that never ran sshd).

@@ -16,6 +16,12 @@ import { createBackend } from '../../../backends/opennebula/backend.js';
 import { modeMapping, statesFollow, type OpenNebulaMode } from '../../../backends/opennebula/modes.js';
 import { clearDummyActions, dummyActionsForTrial, freePort, onedBuilt, setDummyActions, startOned, type OnedInstance } from '../../support/oned.js';
 import { startSshd, type SshdInstance } from '../../support/sshd.js';
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const VM_IP = '127.0.0.2';
 const SUP_IP = '127.0.0.3';
@@ -30,7 +36,13 @@ beforeAll(async () => {
   }
   work = await mkdtemp(path.join(tmpdir(), 'themis-one-test-'));
   probePort = await freePort();
-  sshd = await startSshd([VM_IP, SUP_IP]);
+  // The project's prober and responder, built from source, on the agents' PATH (for the themis-prober trial).
+  const bin = path.join(work, 'bin');
+  await mkdir(bin);
+  const gcc = promisify(execFile);
+  await gcc('gcc', ['-O2', '-o', path.join(bin, 'themis-prober'), path.join(repoRoot, 'backends/qemu/prober/prober.c')]);
+  await gcc('gcc', ['-O2', '-o', path.join(bin, 'themis-responder'), path.join(repoRoot, 'backends/qemu/guest/responder.c')]);
+  sshd = await startSshd([VM_IP, SUP_IP], { path_prepend: [bin] });
   one = await startOned({ themis_user: 'ci', vm_ip: VM_IP, supervisor_ip: SUP_IP });
 }, 180_000);
 
@@ -49,6 +61,7 @@ interface SweepBits {
   known_hosts?: string;
   trial_timeout_s?: number;
   extra_params?: string;
+  probe?: 'iperf3' | 'themis-prober';
 }
 
 /** Writes a sweep file for the test rig and loads it as the CLI would. */
@@ -70,7 +83,7 @@ opennebula:
   themis_user: ${b.themis_user ?? 'ci'}
   poll_interval_ms: 50
   trial_timeout_s: ${b.trial_timeout_s ?? 40}
-  probe: iperf3
+  probe: ${b.probe ?? 'iperf3'}
   probe_port: ${probePort}
   ssh:
     user: ${sshd.user}
@@ -147,16 +160,16 @@ describe('refusals before any migration', () => {
 });
 
 describe('campaign on the real oned', () => {
-  test('live, suspend and cold, two repetitions each: rows in DuckDB, state sequences, a report', async () => {
-    const spec = await sweep({ name: 'one-campaign', modes: ['live', 'suspend', 'cold'], repetitions: 2 });
+  test('live, suspend, cold and cold-hard, two repetitions each: rows in DuckDB, state sequences, a report', async () => {
+    const spec = await sweep({ name: 'one-campaign', modes: ['live', 'suspend', 'cold', 'cold-hard'], repetitions: 2 });
     const db = path.join(work, 'campaign.duckdb');
     const outcome = await runCampaign({ spec, dbPath: db, backend: withDummyTiming(createBackend(one.env)) });
-    expect(outcome.ran).toBe(6);
+    expect(outcome.ran).toBe(8);
     const inst = await DuckDBInstance.create(db);
     const con = await inst.connect();
     try {
       const trials = (await con.runAndReadAll(`SELECT trial_id, mode, status, failure_reason, total_ms, outage_ms, loss_pct, downtime_ms, detail FROM trials ORDER BY trial_index`)).getRowObjectsJson();
-      expect(trials).toHaveLength(6);
+      expect(trials).toHaveLength(8);
       for (const t of trials) {
         expect(t.status, JSON.stringify(t)).toBe('succeeded');
         expect(Number(t.total_ms)).toBeGreaterThan(500);
@@ -173,12 +186,12 @@ describe('campaign on the real oned', () => {
         if (!byTrial.has(k)) byTrial.set(k, { mode: String(e.mode), states: [] });
         byTrial.get(k)?.states.push(String(e.state));
       }
-      expect(byTrial.size).toBe(6);
+      expect(byTrial.size).toBe(8);
       for (const { mode, states } of byTrial.values()) {
         const expected = modeMapping(mode as OpenNebulaMode).expected_states;
         expect(statesFollow(states, expected), `${mode}: ${states.join(' → ')}`).toBe(true);
         // The states the dummy delays make last ≥ 1 s are always seen.
-        const timed = { live: ['MIGRATE'], suspend: ['SAVE_MIGRATE', 'BOOT_MIGRATE'], cold: ['SAVE_MIGRATE', 'BOOT'] }[mode as 'live'];
+        const timed = { live: ['MIGRATE'], suspend: ['SAVE_MIGRATE', 'BOOT_MIGRATE'], cold: ['SAVE_MIGRATE', 'BOOT'], 'cold-hard': ['BOOT'] }[mode as 'live'];
         for (const s of timed) expect(states, `${mode}: ${states.join(' → ')}`).toContain(s);
       }
       const phases = (await con.runAndReadAll(`SELECT DISTINCT phase FROM rounds ORDER BY phase`)).getRowObjectsJson().map((r) => r.phase);
@@ -191,6 +204,24 @@ describe('campaign on the real oned', () => {
     await writeHtmlReport({ db, out: html });
     expect(await readFile(html, 'utf8')).toContain('opennebula');
   }, 240_000);
+});
+
+describe('the project\'s prober on the agents', () => {
+  test('themis-prober measures when installed: RTTs in the row', async () => {
+    const ctx = await contextOf({ name: 'one-prober', probe: 'themis-prober' });
+    const b = withDummyTiming(createBackend(one.env));
+    await b.prepare(ctx, new AbortController().signal);
+    try {
+      const r = await b.runTrial(trialAt(buildPlan(ctx.spec.sweep), 0), new AbortController().signal);
+      expect(r.status, JSON.stringify(r.detail)).toBe('succeeded');
+      expect(r.detail.probe).toBe('themis-prober');
+      expect(r.detail.probe_requested).toBeUndefined();
+      expect(r.rtt_p50_ms).toBeGreaterThan(0);
+      expect(r.loss_pct).toBe(0);
+    } finally {
+      await b.dispose();
+    }
+  }, 60_000);
 });
 
 describe('faults through the dummy driver', () => {
@@ -223,8 +254,8 @@ describe('faults through the dummy driver', () => {
     const inst = await DuckDBInstance.create(db);
     const con = await inst.connect();
     try {
-      const rows = (await con.runAndReadAll(`SELECT status, failure_reason FROM trials ORDER BY trial_index`)).getRowObjectsJson();
-      expect(rows).toEqual([
+      const rows = (await con.runAndReadAll(`SELECT status, failure_reason, detail FROM trials ORDER BY trial_index`)).getRowObjectsJson();
+      expect(rows.map(({ status, failure_reason }) => ({ status, failure_reason })), JSON.stringify(rows)).toEqual([
         { status: 'failed', failure_reason: 'timeout' },
         { status: 'succeeded', failure_reason: null },
       ]);

@@ -4,12 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SshConnection, HostKeyError, type SshSettings } from '../../../backends/opennebula/ssh.js';
 import { ensureVmServer, hasCommand, ProbeStream, stopVmServer } from '../../../backends/opennebula/agents.js';
+import { ensureResponder, ProberStream, proberInstalled } from '../../../backends/opennebula/prober.js';
 import { freePort } from '../../support/oned.js';
 import { startSshd, type SshdInstance } from '../../support/sshd.js';
 
@@ -18,10 +20,18 @@ const VM_IP = '127.0.0.2';
 const SUP_IP = '127.0.0.3';
 let sshd: SshdInstance;
 let work: string;
+let bin: string;
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 beforeAll(async () => {
-  sshd = await startSshd([VM_IP, SUP_IP]);
   work = await mkdtemp(path.join(tmpdir(), 'themis-ssh-test-'));
+  // The project's own prober and responder, built from their sources, put on the sessions' PATH.
+  bin = path.join(work, 'bin');
+  await mkdir(bin);
+  await run('gcc', ['-O2', '-o', path.join(bin, 'themis-prober'), path.join(repoRoot, 'backends/qemu/prober/prober.c')]);
+  await run('gcc', ['-O2', '-o', path.join(bin, 'themis-responder'), path.join(repoRoot, 'backends/qemu/guest/responder.c')]);
+  sshd = await startSshd([VM_IP, SUP_IP], { path_prepend: [bin] });
 }, 60_000);
 
 afterAll(async () => {
@@ -133,6 +143,40 @@ describe('probe agents', () => {
       expect(s.outage_ms).toBeGreaterThanOrEqual(300);
       expect(s.outage_ms).toBeLessThan(2000);
       expect(s.gaps.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await stopVmServer(vm, pid);
+      vm.close();
+      sup.close();
+    }
+  }, 30_000);
+});
+
+describe('themis-prober, when installed on the VMs', () => {
+  test('echo probes every 2 ms; a paused responder shows as a gap with its RTTs', async () => {
+    const vm = await SshConnection.open(ep(VM_IP), settings());
+    const sup = await SshConnection.open(ep(SUP_IP), settings());
+    const port = await freePort();
+    let pid: number | null = null;
+    try {
+      expect(await proberInstalled(sup, vm)).toBe(true);
+      pid = await ensureResponder(vm, port);
+      expect(pid).toBeGreaterThan(0);
+      expect(await ensureResponder(vm, port)).toBeNull(); // one already answers there (the agent on boot)
+      const stream = await ProberStream.start(sup, VM_IP, port, 2, 60);
+      await new Promise((r) => setTimeout(r, 600));
+      const t0 = performance.now();
+      await vm.exec(`kill -STOP ${pid}; sleep 0.5; kill -CONT ${pid}`, 10_000);
+      await new Promise((r) => setTimeout(r, 600));
+      const s = await stream.stop(t0, 10_000);
+      expect(s.probe).toBe('themis-prober');
+      expect(s.flowing).toBe(true);
+      expect(s.packets_received).toBeGreaterThan(200);
+      expect(s.outage_ms).toBeGreaterThanOrEqual(400);
+      expect(s.outage_ms).toBeLessThan(1500);
+      expect(s.rtt_p50_ms).toBeGreaterThan(0);
+      // A stopped responder loses nothing (the socket buffers the probes) but answers late: the outage is the
+      // silence between replies, as for a paused VM whose NIC queue survives the pause.
+      expect(s.loss_pct).toBeLessThan(5);
     } finally {
       await stopVmServer(vm, pid);
       vm.close();
