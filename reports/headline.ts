@@ -4,7 +4,31 @@
  */
 import type { Comparison } from './analysis/comparisons.js';
 import type { GroupStats } from './analysis/groups.js';
+import { naturalOrder, type Row } from './charts/figure.js';
 import { formatPValue, formatShare, formatWithUnit as formatMetric } from './format.js';
+
+/**
+ * Where live migration stops converging, read off the convergence map's rows: per backend and bandwidth
+ * cap, the lowest dirty rate at which fewer than half of the live trials succeeded.
+ */
+export function convergenceSentences(rows: readonly Row[]): string[] {
+  const out: string[] = [];
+  const live = rows.filter((r) => r.mode === 'live');
+  for (const backend of [...new Set(live.map((r) => String(r.backend)))]) {
+    const mine = live.filter((r) => r.backend === backend);
+    const parts = naturalOrder(mine.map((r) => r.max_bandwidth_mib_s)).map((cap) => {
+      const cells = mine
+        .filter((r) => r.max_bandwidth_mib_s === cap)
+        .sort((a, b) => Number(a.dirty_rate_pages_s) - Number(b.dirty_rate_pages_s));
+      const first = cells.find((r) => Number(r.success_rate) < 0.5);
+      return first
+        ? `from ${Number(first.dirty_rate_pages_s).toLocaleString('en')} pages/s at a ${cap} MiB/s cap`
+        : `never at ${cap} MiB/s (up to ${Number(cells[cells.length - 1]?.dirty_rate_pages_s ?? 0).toLocaleString('en')} pages/s)`;
+    });
+    if (parts.length > 0) out.push(`${backend}: live migration stops converging (under half the trials succeed) ${parts.join('; ')}.`);
+  }
+  return out;
+}
 
 function comparisonSentence(c: Comparison): string {
   const saves = c.hl_shift < 0;
@@ -18,7 +42,7 @@ function comparisonSentence(c: Comparison): string {
   );
 }
 
-export function headlines(modes: readonly GroupStats[], comparisons: readonly Comparison[]): string[] {
+export function headlines(modes: readonly GroupStats[], comparisons: readonly Comparison[], convergenceRows: readonly Row[] = []): string[] {
   const out: string[] = [];
   for (const backend of [...new Set(modes.map((m) => m.backend))]) {
     const rates = modes
@@ -30,5 +54,6 @@ export function headlines(modes: readonly GroupStats[], comparisons: readonly Co
     const chosen = head.length > 0 ? head : mine.filter((c) => c.mode_a === mine[0]?.mode_a && c.mode_b === mine[0]?.mode_b);
     for (const c of chosen) out.push(`${backend}: ${comparisonSentence(c)}.`);
   }
+  out.push(...convergenceSentences(convergenceRows));
   return out;
 }

@@ -79,7 +79,7 @@ ${groupTable('by-axes', data.byAxes, data.by)}`
 ${data.modes.reduce((s, g) => s + g.trials, 0)} trials · ${libs.map((l) => `${l.name} ${l.version}`).join(', ')}</p>
 
 <h2>In short</h2>
-<ul class="headline">${headlines(data.modes, data.comparisons).map((h) => `<li>${escapeHtml(h)}</li>`).join('\n')}</ul>
+<ul class="headline">${headlines(data.modes, data.comparisons, data.figures.find((f) => f.id === 'convergence')?.rows ?? []).map((h) => `<li>${escapeHtml(h)}</li>`).join('\n')}</ul>
 
 <h2>Per mode</h2>
 <p>Success rate with its Wilson 95 % interval; durations and bytes over succeeded trials, each median and p95 followed by its 95 % interval

@@ -142,3 +142,19 @@ describe('quantiles and intervals', () => {
     expect(a.hi - a.lo).toBeLessThan(0.18);
   });
 });
+
+describe('headline', () => {
+  it('says where live migration stops converging, per bandwidth cap', async () => {
+    const { convergenceSentences } = await import('../../reports/headline.js');
+    const rows = [
+      { backend: 'simulator', mode: 'live', max_bandwidth_mib_s: '128', dirty_rate_pages_s: 0, success_rate: 1 },
+      { backend: 'simulator', mode: 'live', max_bandwidth_mib_s: '128', dirty_rate_pages_s: 50000, success_rate: 0.2 },
+      { backend: 'simulator', mode: 'live', max_bandwidth_mib_s: '128', dirty_rate_pages_s: 20000, success_rate: 0.6 },
+      { backend: 'simulator', mode: 'live', max_bandwidth_mib_s: 'unlimited', dirty_rate_pages_s: 50000, success_rate: 1 },
+      { backend: 'simulator', mode: 'hybrid', max_bandwidth_mib_s: '128', dirty_rate_pages_s: 0, success_rate: 0 },
+    ];
+    expect(convergenceSentences(rows)).toEqual([
+      'simulator: live migration stops converging (under half the trials succeed) from 50,000 pages/s at a 128 MiB/s cap; never at unlimited MiB/s (up to 50,000 pages/s).',
+    ]);
+  });
+});
