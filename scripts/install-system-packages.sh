@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Themis's real components need. Idempotent; run as root.
-# Usage: scripts/install-system-packages.sh [group...]   groups: base qemu reports opennebula (default: all)
+# Usage: scripts/install-system-packages.sh [group...]   groups: base qemu reports opennebula lab (default: all but lab)
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -40,6 +40,11 @@ for g in "${groups[@]}"; do
     opennebula) pkgs+=(libxml2-utils openssh-server openssh-client scons libxmlrpc-c++8-dev libcurl4-openssl-dev ruby ruby-dev g++
                        libxml2-dev libsqlite3-dev libssl-dev zlib1g-dev pkg-config ruby-ffi-rzmq ruby-treetop
                        ruby-parse-cron ruby-ipaddress ruby-nokogiri ruby-sqlite3 ruby-sequel ruby-ox ruby-highline ruby-json iperf3) ;;
+    # The lab cloud (docs/lab.md): libvirt 11.3 from bookworm-backports to match QEMU 10, each package pinned on its own
+    # (a plain -t bookworm-backports would also upgrade systemd and openssh); rsync and lspci for OpenNebula's host probes.
+    lab) backport_pkgs+=(libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu libvirt-daemon-config-network
+                         libvirt-daemon-config-nwfilter)
+         pkgs+=(openssh-server openssh-client rsync pciutils) ;;
     *) echo "install-system-packages: unknown group '$g'" >&2; exit 2 ;;
   esac
 done
