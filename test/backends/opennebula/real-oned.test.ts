@@ -16,7 +16,8 @@ import { createBackend } from '../../../backends/opennebula/backend.js';
 import { modeMapping, statesFollow, type OpenNebulaMode } from '../../../backends/opennebula/modes.js';
 import { clearDummyActions, dummyActionsForTrial, freePort, onedBuilt, setDummyActions, startOned, type OnedInstance } from '../../support/oned.js';
 import { startSshd, type SshdInstance } from '../../support/sshd.js';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -143,6 +144,11 @@ describe('refusals before any migration', () => {
     await expectSetupError(await contextOf({ name: 'bad-pass' }), { ...one.env, ONE_AUTH: bad }, /refused user 'oneadmin'.*User couldn't be authenticated/);
   });
 
+  test('oned not reachable', async () => {
+    const port = await freePort(); // nothing listens there
+    await expectSetupError(await contextOf({ name: 'no-oned' }), { ...one.env, ONE_XMLRPC: `http://127.0.0.1:${port}/RPC2` }, /cannot reach OpenNebula at http:\/\/127\.0\.0\.1:\d+\/RPC2 \(ONE_XMLRPC\)/);
+  });
+
   test('VM not found', async () => {
     await expectSetupError(await contextOf({ name: 'no-vm', themis_user: 'somebody-else' }), one.env, /no VM under test found: .*THEMIS_USER="somebody-else"/);
   });
@@ -204,6 +210,43 @@ describe('campaign on the real oned', () => {
     await writeHtmlReport({ db, out: html });
     expect(await readFile(html, 'utf8')).toContain('opennebula');
   }, 240_000);
+});
+
+describe('the themis command against the real oned', () => {
+  const themis = (args: string[], env: NodeJS.ProcessEnv) => {
+    const cli = path.join(repoRoot, 'bin/themis.js');
+    if (!existsSync(path.join(repoRoot, 'dist/backends/opennebula/backend.js'))) {
+      throw new Error('dist/ is not built: run `npm run build` (npm test does it first)');
+    }
+    return spawnSync(process.execPath, [cli, ...args], { cwd: work, env, encoding: 'utf8', timeout: 120_000 });
+  };
+
+  test('a wrong password: exit code 2 with OpenNebula\'s message, nothing migrated', async () => {
+    const bad = path.join(work, 'bad_auth_cli');
+    await writeFile(bad, 'oneadmin:not-it\n');
+    await sweep({ name: 'cli-bad' });
+    const before = await historyLength();
+    const r = themis(['run', 'cli-bad.yaml', '--db', 'cli-bad.duckdb', '--no-report'], { ...one.env, ONE_AUTH: bad });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/User couldn't be authenticated/);
+    expect(await historyLength()).toBe(before);
+  });
+
+  test('`themis run` of an opennebula sweep stores its trials', async () => {
+    await clearDummyActions();
+    await sweep({ name: 'cli-run', modes: ['live', 'cold'] });
+    const r = themis(['run', 'cli-run.yaml', '--db', 'cli-run.duckdb', '--no-report'], one.env);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    const inst = await DuckDBInstance.create(path.join(work, 'cli-run.duckdb'));
+    const con = await inst.connect();
+    try {
+      const rows = (await con.runAndReadAll(`SELECT mode, status FROM trials ORDER BY mode`)).getRowObjectsJson();
+      expect(rows).toEqual([{ mode: 'cold', status: 'succeeded' }, { mode: 'live', status: 'succeeded' }]);
+    } finally {
+      con.closeSync();
+      inst.closeSync();
+    }
+  }, 90_000);
 });
 
 describe('the project\'s prober on the agents', () => {
