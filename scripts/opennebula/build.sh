@@ -18,16 +18,17 @@ shared="${THEMIS_SHARED:-$(cd "$repo/.." && pwd)/shared}"
 prefix="${THEMIS_ONE_PREFIX:-$HOME/.cache/themis/opennebula-$SHORT}"
 stamp="$prefix/.themis-built"
 
-if [ -f "$stamp" ] && [ -x "$prefix/bin/oned" ]; then
-  echo "opennebula/build: cached at $prefix" >&2
-  exit 0
-fi
-
-# Debian packages (build and runtime) come only through the project's installer.
+# Debian packages (build and runtime: the Ruby drivers need theirs even when the build is cached) come only
+# through the project's installer, which is idempotent.
 if [ "$(id -u)" = 0 ]; then
   bash "$repo/scripts/install-system-packages.sh" opennebula
 else
   echo "opennebula/build: not root; assuming the 'opennebula' package group is installed" >&2
+fi
+
+if [ -f "$stamp" ] && [ -x "$prefix/bin/oned" ]; then
+  echo "opennebula/build: cached at $prefix" >&2
+  exit 0
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/themis-one-build.XXXXXX")"
