@@ -41,10 +41,11 @@ for g in "${groups[@]}"; do
                        libxml2-dev libsqlite3-dev libssl-dev zlib1g-dev pkg-config ruby-ffi-rzmq ruby-treetop
                        ruby-parse-cron ruby-ipaddress ruby-nokogiri ruby-sqlite3 ruby-sequel ruby-ox ruby-highline ruby-json iperf3) ;;
     # The lab cloud (docs/lab.md): libvirt 11.3 from bookworm-backports to match QEMU 10, each package pinned on its own
-    # (a plain -t bookworm-backports would also upgrade systemd and openssh); rsync and lspci for OpenNebula's host probes.
+    # (a plain -t bookworm-backports would also upgrade systemd and openssh); rsync and lspci for OpenNebula's host probes;
+    # xorriso: the front-end builds the context ISO that carries THEMIS_TYPE; dropbear-bin: the lab guests' SSH server.
     lab) backport_pkgs+=(libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu libvirt-daemon-config-network
                          libvirt-daemon-config-nwfilter)
-         pkgs+=(openssh-server openssh-client rsync pciutils) ;;
+         pkgs+=(openssh-server openssh-client rsync pciutils xorriso dropbear-bin) ;;
     *) echo "install-system-packages: unknown group '$g'" >&2; exit 2 ;;
   esac
 done
