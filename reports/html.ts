@@ -91,6 +91,9 @@ ${byTable}
 <p>Shift is the Hodges–Lehmann estimate of how much larger mode a is than mode b (negative: a saves that much), with Moses' interval;
 Cliff's δ is P(a &gt; b) − P(a &lt; b); p is the two-sided Wilcoxon rank-sum (Mann–Whitney) test with tie correction, over all succeeded trials.</p>
 ${comparisonTable(data.comparisons)}
+${data.comparisonsByAxes.length > 0 ? `<h3>${escapeHtml(`${data.comparisonsByAxes[0].mode_a} vs ${data.comparisonsByAxes[0].mode_b}`)} by ${data.by.map(escapeHtml).join(', ')}</h3>
+<p>The same comparison within every combination of ${data.by.map(escapeHtml).join(', ')}: where the saving is large, and where it vanishes.</p>
+${comparisonTable(data.comparisonsByAxes, data.by, 'comparisons-by-axes')}` : ''}
 
 <h2>Failures</h2>
 ${failureTable(data.failures)}

@@ -69,11 +69,13 @@ function figureCells(cells: CellList, f: Figure): void {
   cells.code(`spec = json.loads(r'''${json}''')\nvegalite(spec, df)`, [vegaLiteOutput(f.spec)], { themis: { figure: f.id, role: 'chart' } });
 }
 
-function comparisonMarkdown(data: ReportData): string {
-  const head = '| backend | a vs b | metric | median a / b | shift a − b [95 % CI] | Cliff\'s δ [95 % CI] | p |\n|---|---|---|---|---|---|---|';
-  const rows = data.comparisons.map(
+function comparisonMarkdown(comparisons: ReportData['comparisons'], axes: readonly string[] = []): string {
+  const head =
+    `| backend | ${axes.map((a) => `${a} | `).join('')}a vs b | metric | median a / b | shift a − b [95 % CI] | Cliff's δ [95 % CI] | p |\n` +
+    `|---|${axes.map(() => '---|').join('')}---|---|---|---|---|---|`;
+  const rows = comparisons.map(
     (c) =>
-      `| ${c.backend} | ${c.mode_a} vs ${c.mode_b} | ${c.metric} | ${formatMetric(c.metric, c.median_a)} / ${formatMetric(c.metric, c.median_b)} | ` +
+      `| ${c.backend} | ${axes.map((a) => `${String(c.axes[a])} | `).join('')}${c.mode_a} vs ${c.mode_b} | ${c.metric} | ${formatMetric(c.metric, c.median_a)} / ${formatMetric(c.metric, c.median_b)} | ` +
       `${formatSigned(c.metric, c.hl_shift)} [${formatSigned(c.metric, c.hl_lo)}, ${formatSigned(c.metric, c.hl_hi)}] | ` +
       `${c.cliffs_delta.toFixed(3)} [${c.cliffs_lo.toFixed(3)}, ${c.cliffs_hi.toFixed(3)}] | ${formatPValue(c.p_value)} |`,
   );
@@ -105,8 +107,11 @@ export async function buildNotebook(con: DuckDBConnection, data: ReportData, dat
 
   cells.markdown(
     '## Mode against mode\n\nWilcoxon rank-sum (Mann–Whitney) with tie correction over all succeeded trials; Hodges–Lehmann shift ' +
-      "(negative: mode a saves that much) with Moses' interval; Cliff's δ = P(a > b) − P(a < b).\n\n" + comparisonMarkdown(data),
+      "(negative: mode a saves that much) with Moses' interval; Cliff's δ = P(a > b) − P(a < b).\n\n" + comparisonMarkdown(data.comparisons),
   );
+  if (data.comparisonsByAxes.length > 0) {
+    cells.markdown(`### The first pair by ${data.by.join(', ')}\n\n` + comparisonMarkdown(data.comparisonsByAxes, data.by));
+  }
   const modes = [...new Set(data.modes.map((m) => m.mode))];
   const pairs = modePairs(modes).slice(0, 1);
   if (pairs.length > 0) {

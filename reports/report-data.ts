@@ -4,9 +4,9 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { axisExpressions } from './analysis/axes.js';
-import { compareModes, type Comparison } from './analysis/comparisons.js';
+import { compareByAxes, compareModes, type Comparison } from './analysis/comparisons.js';
 import { failuresByReason, type FailureRow } from './analysis/failures.js';
-import { fetchGroupValues, groupStats, summarizeGroups, type GroupStats } from './analysis/groups.js';
+import { fetchGroupValues, summarizeGroups, type GroupStats } from './analysis/groups.js';
 import { buildFigures } from './charts/index.js';
 import { MODE_ORDER, type Figure } from './charts/figure.js';
 import { plainRows, queryRows } from './source.js';
@@ -38,6 +38,8 @@ export interface ReportData {
   /** Per backend, mode and the --by axes (empty when no axes were named). */
   byAxes: GroupStats[];
   comparisons: Comparison[];
+  /** The headline pair within every combination of the --by axes (empty when no axes were named). */
+  comparisonsByAxes: Comparison[];
   failures: FailureRow[];
   figures: Figure[];
 }
@@ -68,14 +70,16 @@ export function sortGroups(groups: GroupStats[]): GroupStats[] {
 export async function gatherReportData(con: DuckDBConnection, db: string, by: string[], seed = 1): Promise<ReportData> {
   const axes = await axisExpressions(con, by);
   const perMode = await fetchGroupValues(con, []);
+  const perAxes = axes.length > 0 ? await fetchGroupValues(con, axes) : [];
   return {
     db,
     generated_at: new Date().toISOString(),
     by,
     campaigns: await campaignsInfo(con),
     modes: sortGroups(summarizeGroups(perMode, seed)),
-    byAxes: axes.length > 0 ? sortGroups(await groupStats(con, axes, seed)) : [],
+    byAxes: sortGroups(summarizeGroups(perAxes, seed)),
     comparisons: compareModes(perMode),
+    comparisonsByAxes: compareByAxes(perAxes, by),
     failures: await failuresByReason(con),
     figures: await buildFigures(con, by),
   };

@@ -8,13 +8,15 @@ import { MODES } from '../../core/spec/parameters.js';
 import { cliffsDeltaInterval, hodgesLehmann } from '../stats/effect-size.js';
 import { quantileSortedType7 } from '../stats/quantile.js';
 import { mannWhitneySorted, quantileSubsample } from '../stats/rank-sum-sorted.js';
-import type { GroupValues, Metric } from './groups.js';
+import type { AxisValue, GroupValues, Metric } from './groups.js';
 
 export const COMPARED_METRICS: Metric[] = ['downtime_ms', 'outage_ms', 'total_ms'];
 export const HL_SAMPLE = 300;
 
 export interface Comparison {
   backend: string;
+  /** The --by axes' values this comparison is restricted to (empty: all trials of the backend). */
+  axes: Record<string, AxisValue>;
   metric: Metric;
   mode_a: string;
   mode_b: string;
@@ -60,7 +62,7 @@ export function compareTwo(backend: string, metric: Metric, a: GroupValues, b: G
   const hb = quantileSubsample(sb, HL_SAMPLE);
   const hl = hodgesLehmann(ha, hb);
   return {
-    backend, metric, mode_a: a.mode, mode_b: b.mode, n_a: mw.n1, n_b: mw.n2,
+    backend, axes: a.axes, metric, mode_a: a.mode, mode_b: b.mode, n_a: mw.n1, n_b: mw.n2,
     median_a: quantileSortedType7(sa, 0.5), median_b: quantileSortedType7(sb, 0.5),
     u_a: mw.u1, z: mw.z, p_value: mw.p_value, cliffs_delta: mw.cliffs_delta, cliffs_lo: ci.lo, cliffs_hi: ci.hi,
     hl_shift: hl.shift, hl_lo: hl.lo, hl_hi: hl.hi, hl_sample_a: ha.length, hl_sample_b: hb.length,
@@ -77,6 +79,29 @@ export function compareModes(groups: readonly GroupValues[]): Comparison[] {
         const c = compareTwo(backend, metric, mine.get(a)!, mine.get(b)!);
         if (c) out.push(c);
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * The headline pair (live vs cold when both exist, else the first pair) within every combination of the
+ * --by axes: under which conditions live migration pays off, and by how much.
+ */
+export function compareByAxes(groups: readonly GroupValues[], axes: readonly string[]): Comparison[] {
+  const cells = new Map<string, GroupValues[]>();
+  for (const g of groups) {
+    const k = JSON.stringify([g.backend, ...axes.map((a) => g.axes[a])]);
+    cells.set(k, [...(cells.get(k) ?? []), g]);
+  }
+  const out: Comparison[] = [];
+  for (const members of cells.values()) {
+    const byMode = new Map(members.map((g) => [g.mode, g]));
+    const [pair] = modePairs([...byMode.keys()]);
+    if (!pair) continue;
+    for (const metric of COMPARED_METRICS) {
+      const c = compareTwo(members[0].backend, metric, byMode.get(pair[0])!, byMode.get(pair[1])!);
+      if (c) out.push(c);
     }
   }
   return out;

@@ -66,12 +66,13 @@ export function groupTable(id: string, groups: readonly GroupStats[], axes: read
   return table(id, head, rows);
 }
 
-export function comparisonTable(comparisons: readonly Comparison[]): string {
-  const head = ['backend', 'a vs b', 'metric', 'n a / b', 'median a / b', 'shift a − b [95 % CI]', "Cliff's δ [95 % CI]", 'rank-sum p'];
+export function comparisonTable(comparisons: readonly Comparison[], axes: readonly string[] = [], id = 'comparisons'): string {
+  const head = ['backend', ...axes, 'a vs b', 'metric', 'n a / b', 'median a / b', 'shift a − b [95 % CI]', "Cliff's δ [95 % CI]", 'rank-sum p'];
   const rows = comparisons.map((c) => ({
-    key: `${c.backend}/${c.mode_a}/${c.mode_b}/${c.metric}`,
+    key: [c.backend, ...axes.map((a) => String(c.axes[a])), c.mode_a, c.mode_b, c.metric].join('/'),
     cells: [
       { text: escapeHtml(c.backend) },
+      ...axes.map((a) => ({ text: escapeHtml(String(c.axes[a])) })),
       { text: `${escapeHtml(c.mode_a)} vs ${escapeHtml(c.mode_b)}` },
       { text: escapeHtml(c.metric) },
       { text: `${c.n_a} / ${c.n_b}`, cls: 'num' },
@@ -88,7 +89,7 @@ export function comparisonTable(comparisons: readonly Comparison[]): string {
       { text: formatPValue(c.p_value), col: 'p_value', value: c.p_value, cls: 'num' },
     ],
   }));
-  return table('comparisons', head, rows);
+  return table(id, head, rows);
 }
 
 export function failureTable(failures: readonly FailureRow[]): string {

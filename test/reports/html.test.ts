@@ -123,6 +123,12 @@ describe('HTML report in Chromium', () => {
     const firstCmp = facts.cells.find((c) => c.table === 'comparisons')!;
     expect(firstCmp.key.split('/').slice(1, 3)).toEqual(['live', 'cold']);
     expect(cell('comparisons', 'simulator/live/cold/outage_ms', 'hl_shift')).toBeLessThan(0);
+    // Live vs cold within each network design, medians equal to SQL.
+    const [perNet] = await sqlRows(
+      fx.db,
+      `SELECT quantile_cont(outage_ms, 0.5) m FROM trials WHERE backend = 'simulator' AND mode = 'live' AND network = 'vxlan-learn' AND status = 'succeeded'`,
+    );
+    expect(relDiff(cell('comparisons-by-axes', 'simulator/vxlan-learn/live/cold/outage_ms', 'median_a'), Number(perNet.m))).toBeLessThan(1e-12);
   });
 
   it('restricts to one campaign', async () => {
