@@ -11,6 +11,7 @@ import { OneApiError, ONE_ERROR, type OneClient } from './client.js';
 import { chooseDestination, type Discovered } from './discovery.js';
 import { ensureVmSide, startProbe, stopVmSide, type ProbeKind, type ProbeResult, type RunningProbe } from './probe.js';
 import { isOpenNebulaMode, modeMapping, type ModeMapping, type OpenNebulaMode } from './modes.js';
+import { onedTimes } from './history.js';
 import { TrialRecorder } from './result.js';
 import { SshConnection, type SshSettings } from './ssh.js';
 import { HISTORY_REASON, LCM_STATE, lcmStateName, stateLabel, VM_STATE } from './states.js';
@@ -248,6 +249,7 @@ export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal
     const after = await ctx.client.vmInfo(vmId, signal);
     const wrong = verifyPlacement(after, dest.id, source.seq, m);
     rec.event(performance.now() - t0, 'oned', 'history', { records: after.history.filter((h) => h.seq >= source.seq).map(historyDetail) });
+    rec.detail.oned_times = onedTimes(after.history, source.seq);
     if (wrong) return rec.fail('verification_failed', performance.now() - t0, wrong, measured);
   } catch (e) {
     return rec.fail('verification_failed', performance.now() - t0, `cannot read the VM after the migration: ${errText(e)}`, measured);

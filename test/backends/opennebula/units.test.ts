@@ -21,6 +21,7 @@ import { parseIperf3, iperf3ClientArgs, iperf3Settings } from '../../../backends
 import { shellQuote } from '../../../backends/opennebula/agents.js';
 import { parseEndpoint } from '../../../backends/opennebula/ssh.js';
 import { isFailureState } from '../../../backends/opennebula/states.js';
+import { onedTimes } from '../../../backends/opennebula/history.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const shared = process.env.THEMIS_SHARED ?? path.resolve(repoRoot, '../shared');
@@ -118,6 +119,14 @@ describe('judging a migration from the VM document', () => {
     expect(verifyPlacement(parseVm(fx('vm-after-cold.xml')), 0, 5, modeMapping('cold'))).toBeNull();
     expect(verifyPlacement(parseVm(fx('vm-after-cold.xml')), 0, 5, modeMapping('live'))).toMatch(/ACTION 48, expected 2/);
     expect(verifyPlacement(parseVm(fx('vm-after-live.xml')), 0, 0, modeMapping('live'))).toMatch(/not on the destination 0/);
+  });
+});
+
+describe('oned\'s own times from HISTORY', () => {
+  test('live and cold migrations as recorded', () => {
+    expect(onedTimes(parseVm(fx('vm-after-live.xml')).history, 0)).toEqual({ total_s: 1, prolog_s: null, stopped_s: 0, epilog_s: null, source_action: 2 });
+    expect(onedTimes(parseVm(fx('vm-after-cold.xml')).history, 5)).toMatchObject({ total_s: 0, source_action: 48 });
+    expect(onedTimes([], 0).total_s).toBeNull();
   });
 });
 
