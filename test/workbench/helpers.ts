@@ -81,13 +81,17 @@ export async function startEnv(opts: { seedCampaign?: boolean } = {}): Promise<E
     throw e;
   }
   const server = wb;
+  let cleaned = false;
   return {
     dir,
     db,
     sweeps,
     wb: server,
     url: server.url,
+    // Idempotent: a test may close the server itself, and the after-hook cleans up again when a test timed out.
     cleanup: async () => {
+      if (cleaned) return;
+      cleaned = true;
       try {
         await server.close();
       } finally {

@@ -106,7 +106,7 @@ describe('workbench page in Chromium', () => {
     // The page is idle again, and the server agrees.
     expect(await page.textContent('#run-pill')).toBe('idle');
     expect((await postJson(env.url, '/api/sql', { sql: 'SELECT 1' })).status).toBe(200);
-  });
+  }, 180_000);
 
   it('cancels a long run from the page; the campaign list stays readable meanwhile', async () => {
     await page.selectOption('#sweep-select', 'big.yaml');
@@ -136,7 +136,7 @@ describe('workbench page in Chromium', () => {
     expect(big[3]).toBe('interrupted');
     expect(big[4]).toMatch(/ \/ 400,000$/);
     expect(await page.isHidden('#campaigns-note')).toBe(true);
-  });
+  }, 180_000);
 
   it('opens the HTML report of a campaign from its row', async () => {
     const [report] = await Promise.all([

@@ -4,7 +4,7 @@
  * run at a time; while it writes, reads answer from cache or "run in progress", never a DuckDB lock error.
  * Cancel and server close stop a run with what it stored kept and the campaign marked interrupted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postJson, readSse, sqlRows, startEnv, type Env, type SseEvent } from './helpers.js';
 
 interface RunInfo {
@@ -136,7 +136,7 @@ describe('runs from the workbench', () => {
     );
     expect(resumedRows.n).toBe(end.outcome!.ran + resumed.outcome!.ran);
     expect(resumedRows.d).toBe(resumedRows.n);
-  });
+  }, 180_000);
 
   it('fresh replaces a stored campaign with the same rows', async () => {
     const list = await getJson<{ campaigns: { campaign_id: string; name: string }[] }>(env.url, '/api/campaigns');
@@ -158,31 +158,34 @@ describe('runs from the workbench', () => {
 });
 
 describe('closing the workbench during a run', () => {
-  it('cancels the run, keeps its stored trials and marks the campaign interrupted', async () => {
-    const env = await startEnv({ seedCampaign: false });
-    try {
-      const list = await getJson<{ campaigns: unknown[] }>(env.url, '/api/campaigns');
-      expect(list.body.campaigns).toEqual([]);
-      const start = await postJson<RunInfo>(env.url, '/api/runs', { sweep: 'big.yaml' });
-      expect(start.status).toBe(202);
-      const controller = new AbortController();
-      await readSse(new URL(`/api/runs/${start.body.run_id}/events`, env.url).href, 120_000, (e) => {
-        if (e.event === 'progress' && info(e).done_trials > 0) controller.abort();
-      }, controller.signal).catch(() => undefined);
-      expect(controller.signal.aborted).toBe(true);
-      const t0 = performance.now();
-      await env.wb.close();
-      // Not a speed target: only that close waits for the run to stop, not for 400k trials.
-      expect(performance.now() - t0).toBeLessThan(50_000);
-      const [row] = await sqlRows(
-        env.db,
-        `SELECT status, (SELECT count(*) FROM trials)::INTEGER AS n FROM campaigns WHERE campaign_id = '${start.body.campaign_id}'`,
-      );
-      expect(row.status).toBe('interrupted');
-      expect(Number(row.n)).toBeGreaterThan(0);
-      expect(Number(row.n)).toBeLessThan(400_000);
-    } finally {
-      await env.cleanup();
-    }
+  let env: Env | undefined;
+  // In a hook, not a finally: the hook still runs when the test times out.
+  afterEach(async () => {
+    await env?.cleanup();
   });
+
+  it('cancels the run, keeps its stored trials and marks the campaign interrupted', async () => {
+    const e0 = await startEnv({ seedCampaign: false });
+    env = e0;
+    const list = await getJson<{ campaigns: unknown[] }>(e0.url, '/api/campaigns');
+    expect(list.body.campaigns).toEqual([]);
+    const start = await postJson<RunInfo>(e0.url, '/api/runs', { sweep: 'big.yaml' });
+    expect(start.status).toBe(202);
+    const controller = new AbortController();
+    await readSse(new URL(`/api/runs/${start.body.run_id}/events`, e0.url).href, 120_000, (e) => {
+      if (e.event === 'progress' && info(e).done_trials > 0) controller.abort();
+    }, controller.signal).catch(() => undefined);
+    expect(controller.signal.aborted).toBe(true);
+    const t0 = performance.now();
+    await e0.wb.close();
+    // Not a speed target: only that close waits for the run to stop, not for 400k trials.
+    expect(performance.now() - t0).toBeLessThan(50_000);
+    const [row] = await sqlRows(
+      e0.db,
+      `SELECT status, (SELECT count(*) FROM trials)::INTEGER AS n FROM campaigns WHERE campaign_id = '${start.body.campaign_id}'`,
+    );
+    expect(row.status).toBe('interrupted');
+    expect(Number(row.n)).toBeGreaterThan(0);
+    expect(Number(row.n)).toBeLessThan(400_000);
+  }, 180_000);
 });
