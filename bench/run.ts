@@ -11,6 +11,8 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
     return { ...(await benchIngest(200_000, true)), ...(await benchIngest(500_000, false)) };
   },
   'end-to-end': async () => (await import('./end-to-end.js')).benchEndToEnd,
+  report: async () => async () => (await import('./report.js')).benchReportSynthetic(),
+  qemu: async () => (await import('./qemu.js')).benchQemu,
 };
 
 const only = process.argv.slice(2);
