@@ -109,17 +109,18 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   const ctx: WorkbenchContext = { dbPath, sweepsDir: resolve(opts.sweepsDir ?? 'sweeps'), gate, runs, campaigns, reports, baseHeaders: BASE_HEADERS };
 
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 256 * 1024 });
-  // Only JSON bodies: a cross-site HTML form can send text/plain without a preflight, JSON it cannot.
-  app.removeContentTypeParser('text/plain');
+  // Filled once the port is known; no request can arrive before.
   let allowed: ReadonlySet<string> = new Set();
-  guard(app, () => allowed);
-  registerPage(app, ctx);
-  registerDataRoutes(app, ctx);
-  registerRunRoutes(app, ctx);
-
   try {
+    // Only JSON bodies: a cross-site HTML form can send text/plain without a preflight, JSON it cannot.
+    app.removeContentTypeParser('text/plain');
+    guard(app, () => allowed);
+    registerPage(app, ctx);
+    registerDataRoutes(app, ctx);
+    registerRunRoutes(app, ctx);
     await app.listen({ host, port: opts.port ?? 0 });
   } catch (err) {
+    await app.close().catch(() => undefined);
     reports.dispose();
     throw err;
   }

@@ -256,3 +256,13 @@ describe('workbench API', () => {
     expect(after.body.campaigns[0].stored_trials).toBe(24);
   });
 });
+
+describe('starting the workbench', () => {
+  it('fails with the reason when the port is taken', async () => {
+    const { startWorkbench } = await import('../../workbench/server.js');
+    const port = Number(new URL(env.url).port);
+    await expect(startWorkbench({ db: env.db, port, sweepsDir: env.sweeps })).rejects.toThrow(/EADDRINUSE|address already in use/);
+    // The first server is unaffected.
+    expect((await getJson(env.url, '/api/status')).status).toBe(200);
+  });
+});
