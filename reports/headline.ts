@@ -14,16 +14,18 @@ import { formatPValue, formatShare, formatWithUnit as formatMetric } from './for
 export function convergenceSentences(rows: readonly Row[]): string[] {
   const out: string[] = [];
   const live = rows.filter((r) => r.mode === 'live');
-  for (const backend of [...new Set(live.map((r) => String(r.backend)))]) {
-    const mine = live.filter((r) => r.backend === backend);
+  // One sentence per map: the backend, or the backend and a value of the first --by axis.
+  for (const backend of [...new Set(live.map((r) => String(r.panel ?? r.backend)))]) {
+    const mine = live.filter((r) => String(r.panel ?? r.backend) === backend);
     const parts = naturalOrder(mine.map((r) => r.max_bandwidth_mib_s)).map((cap) => {
       const cells = mine
         .filter((r) => r.max_bandwidth_mib_s === cap)
         .sort((a, b) => Number(a.dirty_rate_pages_s) - Number(b.dirty_rate_pages_s));
       const first = cells.find((r) => Number(r.success_rate) < 0.5);
+      const where = cap === 'unlimited' ? 'without a bandwidth cap' : `at a ${cap} MiB/s cap`;
       return first
-        ? `from ${Number(first.dirty_rate_pages_s).toLocaleString('en')} pages/s at a ${cap} MiB/s cap`
-        : `never at ${cap} MiB/s (up to ${Number(cells[cells.length - 1]?.dirty_rate_pages_s ?? 0).toLocaleString('en')} pages/s)`;
+        ? `from ${Number(first.dirty_rate_pages_s).toLocaleString('en')} pages/s ${where}`
+        : `never ${where} (tested up to ${Number(cells[cells.length - 1]?.dirty_rate_pages_s ?? 0).toLocaleString('en')} pages/s)`;
     });
     if (parts.length > 0) out.push(`${backend}: live migration stops converging (under half the trials succeed) ${parts.join('; ')}.`);
   }

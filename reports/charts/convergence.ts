@@ -3,10 +3,16 @@
  * cap, with the median number of rounds written in each cell. The edge of the red region is where live
  * migration stops converging.
  */
+import { sqlIdent, sqlString } from '../source.js';
 import { baseSpec, modeSort, naturalOrder, type FigureDef } from './figure.js';
 
-export function convergenceSql(dirtyExpr: string): string {
-  return `SELECT backend, mode, ${dirtyExpr} AS dirty_rate_pages_s, max_bandwidth_mib_s::VARCHAR AS max_bandwidth_mib_s,
+/**
+ * `panel` names one map: the backend, and the value of the first --by axis when one was named
+ * (e.g. auto_converge=true next to auto_converge=false).
+ */
+export function convergenceSql(dirtyExpr: string, axis?: string): string {
+  const panel = axis ? `backend || ' · ' || ${sqlString(`${axis}=`)} || ${sqlIdent(axis)}::VARCHAR` : 'backend';
+  return `SELECT ${panel} AS panel, backend, mode, ${dirtyExpr} AS dirty_rate_pages_s, max_bandwidth_mib_s::VARCHAR AS max_bandwidth_mib_s,
   count(*)::DOUBLE AS n,
   avg(CASE WHEN status = 'succeeded' THEN 1.0 ELSE 0.0 END) AS success_rate,
   quantile_cont(rounds, 0.5) AS rounds_p50
@@ -14,18 +20,18 @@ FROM trials WHERE mode IN ('live', 'hybrid') AND dirty_rate_pages_s IS NOT NULL
 GROUP BY ALL ORDER BY ALL`;
 }
 
-export function convergenceFigure(dirtyExpr: string): FigureDef {
+export function convergenceFigure(dirtyExpr: string, axis?: string): FigureDef {
   return {
     id: 'convergence',
     title: 'Convergence map',
     caption:
       'Each cell is one dirty rate (pages/s) and bandwidth cap (MiB/s): green cells always converged, red cells never did, and the number is the median count of pre-copy rounds — cells with many rounds sit next to the edge where live migration stops converging.',
-    sql: convergenceSql(dirtyExpr),
+    sql: convergenceSql(dirtyExpr, axis),
     spec: (rows) => ({
       ...baseSpec('Success rate and median rounds over dirty rate × bandwidth cap', rows),
       facet: {
         column: { field: 'mode', type: 'nominal', sort: modeSort(rows), title: null },
-        row: { field: 'backend', type: 'nominal', title: null },
+        row: { field: 'panel', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left' } },
       },
       spec: {
         width: { step: 48 },

@@ -15,7 +15,7 @@ export async function figureDefs(con: DuckDBConnection, by: readonly string[]): 
     distributionFigure,
     successFigure(by[0]),
     dirtyRateFigure(dirty.expr),
-    convergenceFigure(dirty.expr),
+    convergenceFigure(dirty.expr, by[0]),
     timelineFigure,
     backendsFigure,
   ];

@@ -154,7 +154,7 @@ describe('headline', () => {
       { backend: 'simulator', mode: 'hybrid', max_bandwidth_mib_s: '128', dirty_rate_pages_s: 0, success_rate: 0 },
     ];
     expect(convergenceSentences(rows)).toEqual([
-      'simulator: live migration stops converging (under half the trials succeed) from 50,000 pages/s at a 128 MiB/s cap; never at unlimited MiB/s (up to 50,000 pages/s).',
+      'simulator: live migration stops converging (under half the trials succeed) from 50,000 pages/s at a 128 MiB/s cap; never without a bandwidth cap (tested up to 50,000 pages/s).',
     ]);
   });
 });
