@@ -52,11 +52,19 @@ export async function ensureVmServer(vm: SshConnection, ep: ProbeEndpoints, time
     () => (exited = true),
     () => (exited = true),
   );
-  const state = await until(`iperf3 server on ${ep.vm_ip}:${ep.port}`, timeout_ms, () => {
-    if (/Server listening/.test(run.stdout)) return 'ours' as const;
-    if (exited) return 'exited' as const;
-    return null;
-  });
+  let state: 'ours' | 'exited';
+  try {
+    state = await until(`iperf3 server on ${ep.vm_ip}:${ep.port}`, timeout_ms, () => {
+      if (/Server listening/.test(run.stdout)) return 'ours' as const;
+      if (exited) return 'exited' as const;
+      return null;
+    });
+  } catch (e) {
+    // Do not leave a half-started server behind.
+    await stopVmServer(vm, pidOf(run.stdout));
+    run.close();
+    throw e;
+  }
   if (state === 'ours') return pidOf(run.stdout);
   const r = await run.result;
   if (/in use/i.test(r.stdout + r.stderr)) return null; // an agent already listens there

@@ -32,7 +32,10 @@ export async function ensureResponder(vm: SshConnection, port: number): Promise<
   void run.result.then(() => (ended = true), () => (ended = true));
   const end = Date.now() + 10_000;
   while (pidOf(run.stdout) === null && !ended) {
-    if (Date.now() > end) throw new Error('themis-responder did not start on the VM');
+    if (Date.now() > end) {
+      run.close();
+      throw new Error('themis-responder did not start on the VM');
+    }
     await sleep(50);
   }
   // A responder that cannot bind exits at once; one that runs stays silent.
