@@ -4,8 +4,7 @@
  * campaigns' specs and provenance at the end. A Content-Security-Policy forbids any network access, so
  * the file reads the same on a laptop in a plane. Written atomically (temp file + rename).
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from './atomic.js';
 import { campaignSection, comparisonTable, failureTable, groupTable } from './html/tables.js';
 import { escapeHtml, jsonForScript, scriptForInline } from './html/escape.js';
 import { browserLibraries } from './html/libraries.js';
@@ -109,18 +108,6 @@ ${libs.map((l) => `<script>/* ${l.name} ${l.version} */\n${scriptForInline(l.cod
 <script>${BOOT}</script>
 </body></html>
 `;
-}
-
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 export async function writeHtmlReport(opts: HtmlReportOptions): Promise<void> {

@@ -12,7 +12,7 @@ import { FAILURES_SQL } from './analysis/failures.js';
 import { axisExpressions } from './analysis/axes.js';
 import type { Figure } from './charts/figure.js';
 import { headlines } from './headline.js';
-import { writeFileAtomic } from './html.js';
+import { writeFileAtomic } from './atomic.js';
 import { CellList, pyRaw, tableOutput, vegaLiteOutput } from './notebook/cells.js';
 import { CAMPAIGNS_SQL, gatherReportData, type ReportData } from './report-data.js';
 import { openReportSource, plainRows, queryRows, RESULT_TABLES, sqlString, validateAxes } from './source.js';

@@ -10,7 +10,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { launchChromium } from './chromium.js';
 import type { Figure, VegaLiteSpec } from './charts/figure.js';
 import { buildFigures } from './charts/index.js';
-import { writeFileAtomic } from './html.js';
+import { writeFileAtomic } from './atomic.js';
 import { openReportSource, validateAxes } from './source.js';
 
 export interface RenderOptions {
