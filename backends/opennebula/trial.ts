@@ -73,6 +73,13 @@ function historyDetail(h: OneHistory): Record<string, unknown> {
 }
 
 export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal: AbortSignal): Promise<TrialResult> {
+  const r = await trialSteps(ctx, trial, signal);
+  // Whatever step the abort interrupted (an SSH start, the request, a poll), the trial ended because of it.
+  if (r.status === 'failed' && signal.aborted) r.failure_reason = 'aborted';
+  return r;
+}
+
+async function trialSteps(ctx: TrialContext, trial: Trial, signal: AbortSignal): Promise<TrialResult> {
   const rec = new TrialRecorder();
   const p = trial.params;
   if (!isOpenNebulaMode(p.mode)) return rec.fail('orchestrator_error', 0, `mode ${p.mode} is not supported by OpenNebula`);

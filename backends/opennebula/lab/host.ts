@@ -69,7 +69,7 @@ ${mounts.join('\n')}
 mkdir -p /root/.ssh
 mount --bind ${s.ssh_dir} /root/.ssh
 # Daemons must not hold the caller's pipes open.
-libvirtd -d </dev/null >>${path.join(h.dir, 'libvirtd.out')} 2>&1
+libvirtd -d -p ${path.join(h.dir, 'libvirtd.pid')} </dev/null >>${path.join(h.dir, 'libvirtd.out')} 2>&1
 /usr/sbin/sshd -f ${path.join(h.dir, 'sshd_config')} -E ${path.join(h.dir, 'sshd.log')} </dev/null >/dev/null 2>&1
 for i in $(seq 1 300); do
   if virsh -c qemu:///system version >/dev/null 2>&1; then exit 0; fi

@@ -63,6 +63,7 @@ interface SweepBits {
   trial_timeout_s?: number;
   extra_params?: string;
   probe?: 'iperf3' | 'themis-prober';
+  ssh_extra?: string;
 }
 
 /** Writes a sweep file for the test rig and loads it as the CLI would. */
@@ -91,7 +92,7 @@ opennebula:
     port: ${sshd.port}
     key_file: ${sshd.user_key_file}
     known_hosts: ${b.known_hosts ?? sshd.known_hosts_file}
-`;
+${b.ssh_extra ?? ''}`;
   await writeFile(file, text);
   return loadSweepFile(file);
 }
@@ -263,6 +264,52 @@ describe('the project\'s prober on the agents', () => {
       expect(r.loss_pct).toBe(0);
     } finally {
       await b.dispose();
+    }
+  }, 60_000);
+});
+
+describe('routes and interruptions', () => {
+  test('agents reached through a jump host (the front-end)', async () => {
+    const ctx = await contextOf({ name: 'one-jump', ssh_extra: `    jump_host: ${sshd.user}@${SUP_IP}:${sshd.port}\n` });
+    expect(ctx.spec.sweep.opennebula?.ssh.jump_host).toContain(SUP_IP);
+    const b = withDummyTiming(createBackend(one.env));
+    await b.prepare(ctx, new AbortController().signal);
+    try {
+      const r = await b.runTrial(trialAt(buildPlan(ctx.spec.sweep), 0), new AbortController().signal);
+      expect(r.status, JSON.stringify(r.detail)).toBe('succeeded');
+    } finally {
+      await b.dispose();
+    }
+  }, 60_000);
+
+  test('an abort during the migration ends the trial as aborted, without waiting for it', async () => {
+    const ctx = await contextOf({ name: 'one-abort' });
+    const b = withDummyTiming(createBackend(one.env), () => ({ migrate: 'success 4' }));
+    await b.prepare(ctx, new AbortController().signal);
+    try {
+      const ac = new AbortController();
+      // Abort once oned shows the migration under way.
+      const watcher = (async () => {
+        for (let i = 0; i < 200 && !ac.signal.aborted; i++) {
+          if ((await one.client.vmInfo(one.vm_id)).lcm_state === 4) return ac.abort();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const r = await b.runTrial(trialAt(buildPlan(ctx.spec.sweep), 0), ac.signal);
+      await watcher;
+      const aborted_at = Date.now();
+      expect(r.failure_reason).toBe('aborted');
+      expect(r.status).toBe('failed');
+      // it returned well before the 4 s migration ended
+      expect((await one.client.vmInfo(one.vm_id)).lcm_state, `returned ${Date.now() - aborted_at} ms ago`).toBe(4);
+    } finally {
+      await b.dispose();
+    }
+    // let oned finish that migration before the next test
+    for (let i = 0; i < 100; i++) {
+      const vm = await one.client.vmInfo(one.vm_id);
+      if (vm.lcm_state === 3 && (vm.history.at(-1)?.rstime_s ?? 0) > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
   }, 60_000);
 });
