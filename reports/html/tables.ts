@@ -43,12 +43,20 @@ export function groupKey(g: GroupStats, axes: readonly string[]): string {
   return [g.backend, g.mode, ...axes.map((a) => String(g.axes[a]))].join('/');
 }
 
+/** A table longer than this is cut (the notebook and `themis sql` have the rest): a report must stay readable. */
+export const MAX_TABLE_ROWS = 600;
+
+function capped(rows: string, total: number, colspan: number): string {
+  if (total <= MAX_TABLE_ROWS) return rows;
+  return rows.replace('</tbody>', `<tr><td colspan="${colspan}">… ${total - MAX_TABLE_ROWS} more groups not shown</td></tr></tbody>`);
+}
+
 export function groupTable(id: string, groups: readonly GroupStats[], axes: readonly string[]): string {
   const head = [
     'backend', 'mode', ...axes, 'n', 'succeeded', 'success rate [95 % Wilson]',
     ...METRICS.flatMap((m) => [`${m} median`, `${m} p95`, `${m} max`]),
   ];
-  const rows = groups.map((g) => ({
+  const rows = groups.slice(0, MAX_TABLE_ROWS).map((g) => ({
     key: groupKey(g, axes),
     cells: [
       { text: escapeHtml(g.backend) },
@@ -63,10 +71,11 @@ export function groupTable(id: string, groups: readonly GroupStats[], axes: read
       ...METRICS.flatMap((m) => metricCells(m, g.metrics[m])),
     ],
   }));
-  return table(id, head, rows);
+  return capped(table(id, head, rows), groups.length, head.length);
 }
 
-export function comparisonTable(comparisons: readonly Comparison[], axes: readonly string[] = [], id = 'comparisons'): string {
+export function comparisonTable(all: readonly Comparison[], axes: readonly string[] = [], id = 'comparisons'): string {
+  const comparisons = all.slice(0, MAX_TABLE_ROWS);
   const head = ['backend', ...axes, 'a vs b', 'metric', 'n a / b', 'median a / b', 'shift a − b [95 % CI]', "Cliff's δ [95 % CI]", 'rank-sum p'];
   const rows = comparisons.map((c) => ({
     key: [c.backend, ...axes.map((a) => String(c.axes[a])), c.mode_a, c.mode_b, c.metric].join('/'),
@@ -89,7 +98,7 @@ export function comparisonTable(comparisons: readonly Comparison[], axes: readon
       { text: formatPValue(c.p_value), col: 'p_value', value: c.p_value, cls: 'num' },
     ],
   }));
-  return table(id, head, rows);
+  return capped(table(id, head, rows), all.length, head.length);
 }
 
 export function failureTable(failures: readonly FailureRow[]): string {

@@ -53,8 +53,10 @@ export function bootstrapQuantileInterval(sorted: ArrayLike<number>, p: number, 
 
 /**
  * Distribution-free interval of a quantile from order statistics (binomial, normal approximation;
- * Conover 1999, §3.2): ranks n·p ± z·√(n·p·(1−p)). Used for large groups, where it matches the bootstrap
- * and costs one SQL window instead of a thousand resamples.
+ * Conover 1999, §3.2): ranks n·p ± z·√(n·p·(1−p)). Used for large groups. It is also what the bootstrap
+ * converges to: a resample's quantile is the j-th order statistic with a binomial probability (the exact
+ * bootstrap distribution of a sample quantile; Hutson 1999), whose percentiles are these ranks for large n —
+ * without a thousand resamples of a million values.
  */
 export function orderStatisticRanks(n: number, p: number, z = 1.959963984540054): { lo: number; hi: number } {
   const half = z * Math.sqrt(n * p * (1 - p));

@@ -63,3 +63,18 @@ describe('edge cases', () => {
     expect(html).toContain('0.0 %');
   });
 });
+
+describe('long tables', () => {
+  it('cut a by-axes table at MAX_TABLE_ROWS with a note of what is left out', async () => {
+    const { groupTable, MAX_TABLE_ROWS } = await import('../../reports/html/tables.js');
+    const { METRICS } = await import('../../reports/analysis/groups.js');
+    const none = { n: 0, p50: null, p50_lo: null, p50_hi: null, p95: null, p95_lo: null, p95_hi: null, max: null, ci_method: 'none' as const };
+    const groups = Array.from({ length: MAX_TABLE_ROWS + 25 }, (_, i) => ({
+      backend: 'simulator', mode: 'live', axes: { hosts: i }, trials: 1, succeeded: 0, success_rate: 0, success_lo: 0, success_hi: 0.79,
+      metrics: Object.fromEntries(METRICS.map((m) => [m, none])) as never,
+    }));
+    const html = groupTable('by-axes', groups, ['hosts']);
+    expect(html.match(/<tr data-key=/g)).toHaveLength(MAX_TABLE_ROWS);
+    expect(html).toContain('… 25 more groups not shown');
+  });
+});
