@@ -4,9 +4,18 @@
  */
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { BackendSetupError, isBatchRunner, type Backend, type BatchRunner, type CampaignContext, type TrialResult } from '../backend.js';
+import {
+  BackendSetupError,
+  isBatchRunner,
+  type Backend,
+  type BackendName,
+  type BatchRunner,
+  type CampaignContext,
+  type TrialResult,
+} from '../backend.js';
 import { buildPlan, shardRange, trialAt, type Plan, type Shard } from '../plan/plan.js';
 import { addTrialResult, emptyBatch, type ResultBatch } from '../results/batch.js';
+import { failedTrialResult } from '../results/failed.js';
 import type { CampaignSpec } from '../spec/sweep.js';
 import { Store } from '../store/store.js';
 import { themisVersion } from '../version.js';
@@ -98,11 +107,8 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
     progress.start(todo.length, `${spec.sweep.name} (${spec.sweep.backend})`);
     let ran = 0;
     try {
-      if (isBatchRunner(backend)) {
-        ran = await runInBatches(backend, plan, todo, store, campaign_id, spec, progress, signal);
-      } else {
-        ran = await runOneByOne(backend, plan, todo, store, campaign_id, spec, progress, signal);
-      }
+      const ctx: RunContext = { plan, todo, store, campaignId: campaign_id, backendName: spec.sweep.backend, progress, signal };
+      ran = isBatchRunner(backend) ? await runInBatches(backend, ctx) : await runOneByOne(backend, ctx);
     } finally {
       progress.stop();
     }
@@ -120,28 +126,31 @@ const TRIALS_PER_TRANSACTION = 122_880;
 /** …but never hold results longer than this, so a slow batch backend still stores as it goes. */
 const MAX_HOLD_MS = 2_000;
 
-async function runInBatches(
-  backend: Backend & BatchRunner,
-  plan: Plan,
-  todo: readonly number[],
-  store: Store,
-  campaignId: string,
-  spec: CampaignSpec,
-  progress: Progress,
-  signal: AbortSignal,
-): Promise<number> {
+/** What both ways of running trials need. */
+interface RunContext {
+  plan: Plan;
+  todo: readonly number[];
+  store: Store;
+  campaignId: string;
+  backendName: BackendName;
+  progress: Progress;
+  signal: AbortSignal;
+}
+
+async function runInBatches(backend: Backend & BatchRunner, ctx: RunContext): Promise<number> {
+  const { plan, store, progress } = ctx;
   let ran = 0;
   let pending: ResultBatch[] = [];
   let pendingTrials = 0;
   let heldSince = Date.now();
   const flush = async () => {
     if (pending.length === 0) return;
-    await store.appendBatches(campaignId, spec.sweep.backend, plan, pending);
+    await store.appendBatches(ctx.campaignId, ctx.backendName, plan, pending);
     ran += pendingTrials;
     pending = [];
     pendingTrials = 0;
   };
-  for await (const batch of backend.runBatches(plan, Int32Array.from(todo), signal)) {
+  for await (const batch of backend.runBatches(plan, Int32Array.from(ctx.todo), ctx.signal)) {
     if (pending.length === 0) heldSince = Date.now();
     pending.push(batch);
     pendingTrials += batch.nTrials;
@@ -153,16 +162,8 @@ async function runInBatches(
 }
 
 /** Trials one at a time per backend slot; each result is stored in its own transaction as soon as it ends. */
-async function runOneByOne(
-  backend: Backend,
-  plan: Plan,
-  todo: readonly number[],
-  store: Store,
-  campaignId: string,
-  spec: CampaignSpec,
-  progress: Progress,
-  signal: AbortSignal,
-): Promise<number> {
+async function runOneByOne(backend: Backend, ctx: RunContext): Promise<number> {
+  const { plan, todo, store, progress, signal } = ctx;
   let next = 0;
   let ran = 0;
   // Appends must not interleave on one connection: chain them.
@@ -176,7 +177,7 @@ async function runOneByOne(
       const result = await backend.runTrial(trial, signal).catch((err: unknown) => crashed(err));
       const batch = emptyBatch(1);
       addTrialResult(batch, index, result, startedAt, performance.now() - t0);
-      storing = storing.then(() => store.appendBatch(campaignId, spec.sweep.backend, plan, batch));
+      storing = storing.then(() => store.appendBatch(ctx.campaignId, ctx.backendName, plan, batch));
       await storing;
       ran++;
       progress.advance(1);
@@ -190,20 +191,5 @@ async function runOneByOne(
 /** A backend that throws instead of returning a failed result has crashed; the campaign goes on. */
 function crashed(err: unknown): TrialResult {
   if (err instanceof BackendSetupError) throw err;
-  return {
-    status: 'failed',
-    failure_reason: 'backend_crashed',
-    total_ms: null,
-    downtime_ms: null,
-    outage_ms: null,
-    loss_pct: null,
-    rtt_p50_ms: null,
-    rtt_p99_ms: null,
-    transferred_bytes: null,
-    rounds: null,
-    rounds_detail: [],
-    probe_gaps: [],
-    events: [],
-    detail: { error: err instanceof Error ? err.message : String(err) },
-  };
+  return failedTrialResult('backend_crashed', { error: err instanceof Error ? err.message : String(err) });
 }
