@@ -103,6 +103,8 @@ export function configureOned(conf: string, port: number): string {
   c = c.replace(/^LISTEN_ADDRESS = ".*"/m, 'LISTEN_ADDRESS = "127.0.0.1"');
   c = c.replace(/^GRPC_LISTEN_ADDRESS = ".*"/m, 'GRPC_LISTEN_ADDRESS = "127.0.0.1"');
   c = c.replace(/^DRS_INTERVAL = .*/m, 'DRS_INTERVAL = -1');
+  // Without HOSTNAME oned resolves the machine's name at start and exits when it does not resolve (containers).
+  c = c.replace(/^# HOSTNAME = .*/m, 'HOSTNAME = "127.0.0.1"');
   c = uncommentBlock(c, /^#VM_MAD = \[ NAME="dummy"/);
   return c;
 }

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onedBuilt, onePrefix } from '../../support/oned.js';
+import { readFileSync } from 'node:fs';
+import { configureMonitord, configureOned, onedBuilt, onePrefix } from '../../support/oned.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const script = path.join(repoRoot, 'scripts/opennebula/build.sh');
@@ -34,4 +35,21 @@ describe('scripts/opennebula/build.sh', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('test configuration of the built oned', () => {
+  test('127.0.0.1 only, the given ports, dummy drivers, no DRS, no hostname lookup', () => {
+    if (!onedBuilt()) throw new Error("OpenNebula is not built: run 'bash scripts/opennebula/build.sh'");
+    const oned = configureOned(readFileSync(path.join(onePrefix(), 'etc/oned.conf'), 'utf8'), 40123);
+    expect(oned).toMatch(/^PORT = 40123$/m);
+    expect(oned).toMatch(/^LISTEN_ADDRESS = "127\.0\.0\.1"$/m);
+    expect(oned).not.toMatch(/0\.0\.0\.0/);
+    expect(oned).toMatch(/^DRS_INTERVAL = -1$/m);
+    expect(oned).toMatch(/^HOSTNAME = "127\.0\.0\.1"$/m);
+    expect(oned).toMatch(/^VM_MAD = \[ NAME="dummy".*\n\s*TYPE="xml" \]/m);
+    const mon = configureMonitord(readFileSync(path.join(onePrefix(), 'etc/monitord.conf'), 'utf8'), 40124);
+    expect(mon).toMatch(/ADDRESS\s+= "127\.0\.0\.1"/);
+    expect(mon).toMatch(/PORT\s+= 40124/);
+    expect(mon).toMatch(/^IM_MAD = \[\n\s+NAME\s+= "dummy"/m);
+  });
 });
