@@ -10,13 +10,16 @@ export const TIMELINE_SQL = `WITH detailed AS (
   UNION SELECT campaign_id, trial_id FROM probe_gaps
   UNION SELECT campaign_id, trial_id FROM events
 ), cand AS (
-  SELECT t.campaign_id, t.trial_id, t.backend, t.mode, t.outage_ms,
+  SELECT t.campaign_id, t.trial_id, t.backend, t.mode, t.status, t.failure_reason,
     abs(t.outage_ms - quantile_cont(t.outage_ms, 0.5) OVER (PARTITION BY t.backend, t.mode)) AS distance_ms
   FROM trials t JOIN detailed d ON t.campaign_id = d.campaign_id AND t.trial_id = d.trial_id
-  WHERE t.status = 'succeeded' AND t.outage_ms IS NOT NULL
 ), chosen AS (
-  SELECT campaign_id, trial_id, backend || ' · ' || mode || ' · ' || trial_id AS trial
-  FROM cand QUALIFY row_number() OVER (PARTITION BY backend, mode ORDER BY distance_ms, trial_id) = 1
+  -- A typical succeeded trial per mode; a failed one only when no succeeded trial kept its details.
+  SELECT campaign_id, trial_id,
+    backend || ' · ' || mode || ' · ' || trial_id || coalesce(' · ' || failure_reason, '') AS trial
+  FROM cand
+  QUALIFY row_number() OVER (PARTITION BY backend, mode ORDER BY status <> 'succeeded', distance_ms NULLS LAST, trial_id) = 1
+  ORDER BY backend, mode
   LIMIT 12
 )
 SELECT c.trial, 'rounds' AS lane, r.phase AS what, r.start_ms, r.start_ms + r.duration_ms AS end_ms, r.round AS round
@@ -56,7 +59,7 @@ export const timelineFigure: FigureDef = {
   id: 'timeline',
   title: 'Timelines of typical trials',
   caption:
-    'One panel per chosen trial (its outage is the median of its mode), time in ms since the migration was requested: coloured bars are pre-copy rounds and the switch-over, the red bar is the longest stretch of lost probes, and the ticks mark events such as the pause and the resume.',
+    'One panel per chosen trial (a succeeded trial whose outage is the median of its mode, or a failed one — named with its reason — when only failures kept their details), time in ms since the migration was requested: coloured bars are pre-copy rounds and the switch-over, the red bar is the longest stretch of lost probes, and the ticks mark events such as the pause and the resume.',
   sql: TIMELINE_SQL,
   spec: (rows) => ({
     ...baseSpec('Timelines of typical trials', rows),

@@ -80,8 +80,11 @@ export function vegaLiteOutput(spec: Record<string, unknown>): Omit<Output, 'exe
   };
 }
 
-/** Python raw triple-quoted literal; refuses text that would end it early. */
+/**
+ * Python raw triple-quoted literal; refuses text that would end it early. A final newline keeps a text that
+ * ends in a quote (a quoted SQL identifier) from merging into the closing quotes.
+ */
 export function pyRaw(text: string): string {
   if (text.includes('"""') || text.endsWith('\\')) throw new Error('text cannot be embedded in a raw Python string');
-  return `r"""${text}"""`;
+  return `r"""${text}\n"""`;
 }

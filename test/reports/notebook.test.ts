@@ -48,6 +48,12 @@ describe('writeNotebook', () => {
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(check.trim()).toMatch(/^4 5 \d+$/);
+    // Every code cell is valid Python (the notebook must run once duckdb and pandas are installed).
+    execFileSync(
+      PYTHON,
+      ['-c', 'import sys, ast, nbformat\nnb = nbformat.read(sys.argv[1], as_version=4)\nfor c in nb.cells:\n    if c.cell_type == "code": ast.parse(c.source)', out],
+      { timeout: 60_000 },
+    );
 
     const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: NbCell[] };
     const charts = nb.cells.filter((c) => c.metadata.themis?.role === 'chart');
