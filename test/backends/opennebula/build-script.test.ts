@@ -15,11 +15,9 @@ const build = (env: NodeJS.ProcessEnv) => spawnSync('bash', [script], { env: { .
 describe('scripts/opennebula/build.sh', () => {
   test('a finished build is reused, not rebuilt', () => {
     if (!onedBuilt()) throw new Error("OpenNebula is not built: run 'bash scripts/opennebula/build.sh'");
-    const t0 = Date.now();
     const r = build({ THEMIS_ONE_PREFIX: onePrefix() });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/cached at/);
-    expect(Date.now() - t0).toBeLessThan(30_000);
   });
 
   test('without any source it fails naming OPENNEBULA_SOURCE', () => {
