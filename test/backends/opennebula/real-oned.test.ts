@@ -284,7 +284,7 @@ describe('routes and interruptions', () => {
 
   test('an abort during the migration ends the trial as aborted, without waiting for it', async () => {
     const ctx = await contextOf({ name: 'one-abort' });
-    const b = withDummyTiming(createBackend(one.env), () => ({ migrate: 'success 4' }));
+    const b = withDummyTiming(createBackend(one.env), () => ({ migrate: 'success 8' }));
     await b.prepare(ctx, new AbortController().signal);
     try {
       const ac = new AbortController();
@@ -300,13 +300,13 @@ describe('routes and interruptions', () => {
       const aborted_at = Date.now();
       expect(r.failure_reason).toBe('aborted');
       expect(r.status).toBe('failed');
-      // it returned well before the 4 s migration ended
+      // it returned well before the 8 s migration ended
       expect((await one.client.vmInfo(one.vm_id)).lcm_state, `returned ${Date.now() - aborted_at} ms ago`).toBe(4);
     } finally {
       await b.dispose();
     }
     // let oned finish that migration before the next test
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 200; i++) {
       const vm = await one.client.vmInfo(one.vm_id);
       if (vm.lcm_state === 3 && (vm.history.at(-1)?.rstime_s ?? 0) > 0) break;
       await new Promise((r) => setTimeout(r, 100));

@@ -141,7 +141,7 @@ describe('probe agents', () => {
       expect(s.packets_received).toBeGreaterThan(300);
       expect(s.tail_packets).toBeGreaterThan(0);
       expect(s.outage_ms).toBeGreaterThanOrEqual(300);
-      expect(s.outage_ms).toBeLessThan(2000);
+      expect(s.outage_ms).toBeLessThan(3000);
       expect(s.gaps.length).toBeGreaterThanOrEqual(1);
     } finally {
       await stopVmServer(vm, pid);
@@ -172,7 +172,7 @@ describe('themis-prober, when installed on the VMs', () => {
       expect(s.flowing).toBe(true);
       expect(s.packets_received).toBeGreaterThan(200);
       expect(s.outage_ms).toBeGreaterThanOrEqual(400);
-      expect(s.outage_ms).toBeLessThan(1500);
+      expect(s.outage_ms).toBeLessThan(3000);
       expect(s.rtt_p50_ms).toBeGreaterThan(0);
       // A stopped responder loses nothing (the socket buffers the probes) but answers late: the outage is the
       // silence between replies, as for a paused VM whose NIC queue survives the pause.
