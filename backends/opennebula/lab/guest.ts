@@ -23,6 +23,7 @@ export interface LabGuest {
 
 const LAB_INIT = `#!/bin/busybox sh
 # Themis lab: start an SSH server next to the guest's own init (which this execs unchanged).
+# busybox sh gives a background job /dev/null as stdin: the overlay has its own /dev/null node for that.
 (
   i=0
   while { [ ! -e /proc/cmdline ] || [ ! -e /dev/urandom ]; } && [ $i -lt 600 ]; do /bin/busybox sleep 0.1; i=$((i+1)); done
@@ -58,6 +59,8 @@ async function overlay(s: LabShape, work: string, authorizedKey: string, guestHo
   const entries: CpioEntry[] = [
     ...['usr', 'usr/lib', 'lib64', 'root', 'var', 'etc/dropbear', ...libDirs].map((d) => dir(d)),
     dir('root/.ssh', 0o700),
+    // devtmpfs is mounted over /dev by /init later; until then the background job needs this node.
+    { path: 'dev/null', kind: 'char', mode: 0o666, major: 1, minor: 3 },
     text('lab-init', 0o755, LAB_INIT),
     await file('sbin/dropbear', 0o755, '/usr/sbin/dropbear'),
     await file('bin/themis-prober', 0o755, prober),
