@@ -336,6 +336,32 @@ describe('faults through the dummy driver', () => {
     }
   }, 120_000);
 
+  test('a restore that fails on the destination is boot_failed; the VM then waits for the operator', async () => {
+    const ctx = await contextOf({ name: 'one-restore-fail', modes: ['suspend'] });
+    const b = withDummyTiming(createBackend(one.env), () => ({ save: 'success 1', restore: 'failure 1' }));
+    await b.prepare(ctx, new AbortController().signal);
+    try {
+      const r = await b.runTrial(trialAt(buildPlan(ctx.spec.sweep), 0), new AbortController().signal);
+      expect(r.failure_reason, JSON.stringify(r.detail)).toBe('boot_failed');
+      expect(String(r.detail.failure_message)).toMatch(/BOOT_MIGRATE_FAILURE/);
+      // The next trial refuses to start from a failed state rather than making it worse.
+      const next = await b.runTrial(trialAt(buildPlan(ctx.spec.sweep), 0), new AbortController().signal);
+      expect(next.failure_reason).toBe('orchestrator_error');
+      expect(String(next.detail.failure_message)).toMatch(/before the trial, not RUNNING/);
+    } finally {
+      await b.dispose();
+    }
+    // What an operator does (onevm recover --retry): the restore runs again, now successfully.
+    await clearDummyActions();
+    await one.client.call('one.vm.recover', [one.vm_id, 2]);
+    for (let i = 0; i < 100; i++) {
+      const vm = await one.client.vmInfo(one.vm_id);
+      if (vm.lcm_state === 3 && (vm.history.at(-1)?.rstime_s ?? 0) > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await one.client.vmInfo(one.vm_id)).lcm_state).toBe(3);
+  }, 90_000);
+
   test('a migration that never answers is a timeout, and the campaign goes on', async () => {
     const spec = await sweep({ name: 'one-hang', modes: ['live'], repetitions: 2, trial_timeout_s: 4 });
     const db = path.join(work, 'hang.duckdb');
