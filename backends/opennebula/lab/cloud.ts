@@ -18,7 +18,8 @@ import { createNetwork, deleteNetwork, existingNamespaces, rootLinkExists } from
 import { endPids, netnsInode, pidsInNamespaces, alive } from './processes.js';
 import { makeSshFiles } from './ssh-keys.js';
 import { prepareHostFiles, startHost } from './host.js';
-import { oneBuilt, onePrefix, onedLogTail, prepareFrontend, startOned } from './frontend.js';
+import { onePrefix, onedLogTail, prepareFrontend, startOned } from './frontend.js';
+import { ensureLabPrerequisites } from './packages.js';
 import { prepareGuest } from './guest.js';
 import { addHosts, addNetwork, deployGuest, templateText, until } from './provision.js';
 import { readState, writeState, type LabState } from './state.js';
@@ -151,7 +152,7 @@ export async function cloudUp(opts: CloudUpOptions = {}): Promise<CloudUpResult>
     log(`lab cloud present but unhealthy (${st.problem}): taking it down first`);
   }
   if (existing || (await existingNamespaces(shape.prefix)).length > 0 || (await rootLinkExists(shape))) await cloudDown(opts);
-  if (!oneBuilt()) throw new Error(`OpenNebula is not built at ${onePrefix()}: run 'bash scripts/opennebula/build.sh'`);
+  await ensureLabPrerequisites(log);
   const t0 = performance.now();
   try {
     return await bringUp(shape, opts, log, t0);

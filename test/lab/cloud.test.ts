@@ -1,0 +1,115 @@
+/**
+ * The lab cloud end to end: `up` brings a real OpenNebula cloud onto this machine (oned + 2 libvirt/QEMU
+ * hosts in namespaces), the VM under test and the supervisor RUNNING; one live migration through
+ * one.vm.migrate moves the VM's QEMU to the other host (RUNNING there with RSTIME > 0, the domain really in
+ * that host's libvirt, the guest answering SSH and UDP echo); `down` leaves no namespace, veth, process or
+ * state behind. Uses its own prefix, subnet and state folder, so a user's lab (`thl`) is not touched.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createSocket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cloudDown, cloudStatus, cloudUp, labClient, waitForTcp, type CloudUpResult } from '../../backends/opennebula/lab/cloud.js';
+import { labShape, type LabOptions } from '../../backends/opennebula/lab/config.js';
+import { existingNamespaces, rootLinkExists } from '../../backends/opennebula/lab/network.js';
+import { netnsInode, pidsInNamespaces } from '../../backends/opennebula/lab/processes.js';
+import { until, vmRunningOn } from '../../backends/opennebula/lab/provision.js';
+import { domainsOn } from '../../backends/opennebula/lab/inspect.js';
+import type { OneClient } from '../../backends/opennebula/client.js';
+import { lastHistory } from '../../backends/opennebula/xml.js';
+
+let opts: LabOptions;
+let up: CloudUpResult;
+let client: OneClient;
+let inodes: number[] = [];
+
+/** One UDP echo from the guest's themis-responder (port 7), or null after timeout_ms. */
+function udpEcho(address: string, timeout_ms: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const sock = createSocket('udp4');
+    const t0 = performance.now();
+    const timer = setTimeout(() => {
+      sock.close();
+      resolve(null);
+    }, timeout_ms);
+    sock.once('message', () => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(performance.now() - t0);
+    });
+    sock.send(Buffer.from('themis-lab'), 7, address);
+  });
+}
+
+beforeAll(async () => {
+  const state_dir = await mkdtemp(path.join(tmpdir(), 'themis-lab-test-'));
+  opts = { prefix: 'thlt', subnet_octet: 201, state_dir, hosts: 2, vm_memory_mib: 256, supervisor_memory_mib: 256 };
+  await cloudDown(opts); // a crashed earlier run of this test
+  up = await cloudUp({ ...opts, log: (l) => process.stderr.write(`lab: ${l}\n`) });
+  const shape = labShape(opts);
+  inodes = (await Promise.all([shape.frontend.netns, ...shape.hosts.map((h) => h.netns)].map(netnsInode))).filter((i): i is number => i !== null);
+  client = await labClient(up.state);
+}, 600_000);
+
+afterAll(async () => {
+  if (!opts) return;
+  const shape = labShape(opts);
+  const r = await cloudDown(opts);
+  // down leaves nothing behind: no process in the lab's namespaces, no namespace, no root veth, no state.
+  expect(r.survivors).toEqual([]);
+  expect(await pidsInNamespaces(inodes)).toEqual([]);
+  expect(await existingNamespaces(shape.prefix)).toEqual([]);
+  expect(await rootLinkExists(shape)).toBe(false);
+  expect(existsSync(shape.state_dir)).toBe(false);
+}, 120_000);
+
+describe('lab cloud', () => {
+  test('up: oned answers, hosts ON, both VMs RUNNING on host 0, guests answer', async () => {
+    const st = await cloudStatus(opts);
+    expect(st.problem).toBeNull();
+    expect(st.up).toBe(true);
+    expect(st.hosts.map((h) => h.state)).toEqual([2, 2]);
+    expect(up.env.ONE_XMLRPC).toBe('http://198.19.201.1:2633/RPC2');
+    expect(await client.version()).toMatch(/^7\./);
+    const vm = up.state.vm!;
+    const sup = up.state.supervisor!;
+    expect(await vmRunningOn(client, vm.vm_id)).toBe(up.state.host_ids[0]);
+    expect(await vmRunningOn(client, sup.vm_id)).toBe(up.state.host_ids[0]);
+    // The QEMU processes really run in host 0's libvirt.
+    const shape = labShape(opts);
+    expect((await domainsOn(shape.hosts[0])).sort()).toEqual([`one-${sup.vm_id}`, `one-${vm.vm_id}`].sort());
+    expect(await domainsOn(shape.hosts[1])).toEqual([]);
+    await waitForTcp(vm.address, 22, 30_000);
+    expect(await until('UDP echo from the VM', 20_000, () => udpEcho(vm.address, 500))).toBeGreaterThan(0);
+  });
+
+  test('a live migration through one.vm.migrate moves the VM to host 1', async () => {
+    const vm = up.state.vm!;
+    const [h0, h1] = up.state.host_ids;
+    const before = (await client.vmInfo(vm.vm_id)).history.length;
+    const t0 = performance.now();
+    await client.migrate({ vm_id: vm.vm_id, host_id: h1, live: true, enforce_capacity: false, datastore_id: -1, migration_type: 0 });
+    // Done = RUNNING with the last HISTORY record (the new host) started: RSTIME > 0.
+    const on = await until('VM RUNNING on host 1 with RSTIME > 0', 90_000, async () => {
+      const info = await client.vmInfo(vm.vm_id);
+      if (info.history.length <= before) return null;
+      return vmRunningOn(client, vm.vm_id);
+    });
+    const total_ms = performance.now() - t0;
+    process.stderr.write(`lab: live migration through OpenNebula took ${total_ms.toFixed(0)} ms\n`);
+    expect(on).toBe(h1);
+    const info = await client.vmInfo(vm.vm_id);
+    const last = lastHistory(info)!;
+    expect(last.hid).toBe(h1);
+    expect(last.rstime_s).toBeGreaterThan(0);
+    expect(info.history[info.history.length - 2].hid).toBe(h0);
+    const shape = labShape(opts);
+    expect(await domainsOn(shape.hosts[1])).toEqual([`one-${vm.vm_id}`]);
+    expect(await domainsOn(shape.hosts[0])).toEqual([`one-${up.state.supervisor!.vm_id}`]);
+    // Live: the guest kept running (no reboot) and answers at its address from the new host.
+    expect(await until('UDP echo after the migration', 20_000, () => udpEcho(vm.address, 500))).toBeGreaterThan(0);
+    await waitForTcp(vm.address, 22, 20_000);
+  }, 180_000);
+});
