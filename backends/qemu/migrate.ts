@@ -150,7 +150,8 @@ export async function migrate(
       out.status = signal.aborted ? 'aborted' : 'timeout';
       return out;
     }
-    if (dst.hasExited && !inPostcopy && status !== 'active' && status !== 'device') {
+    // A destination that exits after our cancel is QEMU ending a failed incoming migration, not a crash.
+    if (!cancelled && dst.hasExited && !inPostcopy && status !== 'active' && status !== 'device') {
       out.status = 'dest_died';
       return out;
     }

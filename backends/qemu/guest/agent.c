@@ -8,6 +8,8 @@
  *   pause | resume                        -> ok paused | ok running
  *   verify                                -> ok verify pages=N bad=K sum=HEX dirtied=D   (dirtying paused meanwhile)
  *   stats                                 -> ok stats dirtied=D rate_now=P
+ *   poweroff                              -> ok poweroff, then the guest powers off (the orchestrator's
+ *                                            guest-agent shutdown, used when the ACPI button goes unheard)
  *
  * Memory layout, chosen so that a page the migration failed to carry over (stale, zeroed, garbage) is detected:
  * every page holds a static pattern derived from its index, except word 0, which the dirtier overwrites with
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/reboot.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -283,7 +286,11 @@ int main(int argc, char **argv) {
     if (!strcmp(line, "ping")) reply(fd, "ok pong");
     else if (!strncmp(line, "set", 3)) cmd_set(fd, line);
     else if (!strcmp(line, "verify")) cmd_verify(fd);
-    else if (!strcmp(line, "pause")) set_paused(fd, 1);
+    else if (!strcmp(line, "poweroff")) {
+      reply(fd, "ok poweroff");
+      sync();
+      reboot(RB_POWER_OFF);
+    } else if (!strcmp(line, "pause")) set_paused(fd, 1);
     else if (!strcmp(line, "resume")) set_paused(fd, 0);
     else if (!strcmp(line, "stats")) {
       pthread_mutex_lock(&mu);
