@@ -32,6 +32,8 @@ export interface TrialContext {
 
 const WARMUP_MS = 300;
 const AGENT_START_TIMEOUT_MS = 10_000;
+/** How long a VM may take to run again after one.vm.recover */
+const RECOVER_WAIT_MS = 30_000;
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,6 +48,18 @@ async function connectVm(ctx: TrialContext, deadline_ms: number, signal: AbortSi
       await sleep(500);
     }
   }
+}
+
+/** After a recovery: waits until the VM runs again; its host id, or null when it does not within the time. */
+async function waitRunning(client: OneClient, vmId: number, timeout_ms: number, signal: AbortSignal): Promise<number | null> {
+  const end = performance.now() + timeout_ms;
+  while (performance.now() < end && !signal.aborted) {
+    const vm = await client.vmInfo(vmId, signal).catch(() => null);
+    const last = vm ? lastHistory(vm) : null;
+    if (vm && last && vm.state === VM_STATE.ACTIVE && vm.lcm_state === LCM_STATE.RUNNING && last.rstime_s > 0) return last.hid;
+    await sleep(200);
+  }
+  return null;
 }
 
 function failureOfState(vm: OneVm): FailureReason {
@@ -183,6 +197,8 @@ async function trialSteps(ctx: TrialContext, trial: Trial, signal: AbortSignal):
         try {
           await ctx.client.recoverAsFailed(vmId, signal);
           rec.event(performance.now() - t0, 'themis', 'recover_failure', { vm_id: vmId });
+          const back = await waitRunning(ctx.client, vmId, RECOVER_WAIT_MS, signal);
+          rec.event(performance.now() - t0, 'oned', back !== null ? 'recovered' : 'not_recovered', back !== null ? { host_id: back } : null);
         } catch (e) {
           rec.event(performance.now() - t0, 'themis', 'recover_refused', { message: errText(e) });
         }

@@ -370,6 +370,8 @@ describe('faults through the dummy driver', () => {
     const inst = await DuckDBInstance.create(db);
     const con = await inst.connect();
     try {
+      const kinds = (await con.runAndReadAll(`SELECT kind FROM events e JOIN trials t USING (campaign_id, trial_id) WHERE t.trial_index = 0 AND source IN ('themis', 'oned') AND (kind LIKE 'recover%' OR kind LIKE 'not_rec%') ORDER BY t_ms`)).getRowObjectsJson();
+      expect(kinds.map((k) => k.kind)).toEqual(['recover_failure', 'recovered']);
       const rows = (await con.runAndReadAll(`SELECT status, failure_reason, detail FROM trials ORDER BY trial_index`)).getRowObjectsJson();
       expect(rows.map(({ status, failure_reason }) => ({ status, failure_reason })), JSON.stringify(rows)).toEqual([
         { status: 'failed', failure_reason: 'timeout' },
