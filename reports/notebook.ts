@@ -143,9 +143,10 @@ export async function writeNotebook(opts: NotebookOptions): Promise<void> {
   const dataDir = dataDirName(opts.out);
   const src = await openReportSource(opts.db);
   try {
+    // Parquet first: DuckDB's COPY and the report's sorted value arrays then do not peak together.
+    await exportParquet(src.con, join(dirname(opts.out), dataDir));
     const data = await gatherReportData(src.con, opts.db, by);
     const nb = await buildNotebook(src.con, data, dataDir);
-    await exportParquet(src.con, join(dirname(opts.out), dataDir));
     writeFileAtomic(opts.out, `${JSON.stringify(nb, null, 1)}\n`);
   } finally {
     src.close();
