@@ -1,8 +1,8 @@
 /**
  * Mode against mode (live vs cold first), per backend: Wilcoxon rank-sum p-value over every succeeded trial
  * (one merge of the two sorted samples), Cliff's delta with an interval, and the Hodges–Lehmann shift in the
- * metric's unit. The shift needs all pairwise differences, so it runs on HL_SAMPLE values taken at evenly
- * spaced quantiles of each sample — deterministic, and its Moses interval is then conservative.
+ * metric's unit. The shift needs all pairwise differences, so it runs on 300–1000 values (within a budget of
+ * differences per report) taken at evenly spaced quantiles of each sample — deterministic, and its Moses interval is then conservative.
  */
 import { MODES } from '../../core/spec/parameters.js';
 import { cliffsDeltaInterval, hodgesLehmann } from '../stats/effect-size.js';
@@ -11,7 +11,17 @@ import { mannWhitneySorted, quantileSubsample } from '../stats/rank-sum-sorted.j
 import type { AxisValue, GroupValues, Metric } from './groups.js';
 
 export const COMPARED_METRICS: Metric[] = ['downtime_ms', 'outage_ms', 'total_ms'];
-export const HL_SAMPLE = 300;
+/** Values per sample for Hodges–Lehmann: as many as the budget of pairwise differences allows, within these bounds. */
+export const HL_SAMPLE_MIN = 300;
+export const HL_SAMPLE_MAX = 1000;
+/** Pairwise differences sorted for Hodges–Lehmann over a whole report (≈ 0.1 s per million here). */
+export const HL_BUDGET_DIFFERENCES = 4_000_000;
+
+/** Sample size per side so that `comparisons` Hodges–Lehmann estimates fit the budget. */
+export function hlSampleSize(comparisons: number): number {
+  const m = Math.floor(Math.sqrt(HL_BUDGET_DIFFERENCES / Math.max(1, comparisons)));
+  return Math.min(HL_SAMPLE_MAX, Math.max(HL_SAMPLE_MIN, m));
+}
 
 export interface Comparison {
   backend: string;
@@ -52,14 +62,14 @@ export function modePairs(modes: readonly string[]): [string, string][] {
   return pairs.sort((p, q) => Number(q[0] === 'live' && q[1] === 'cold') - Number(p[0] === 'live' && p[1] === 'cold'));
 }
 
-export function compareTwo(backend: string, metric: Metric, a: GroupValues, b: GroupValues): Comparison | null {
+export function compareTwo(backend: string, metric: Metric, a: GroupValues, b: GroupValues, hlSample = HL_SAMPLE_MIN): Comparison | null {
   const sa = a.sorted[metric];
   const sb = b.sorted[metric];
   if (sa.length === 0 || sb.length === 0) return null;
   const mw = mannWhitneySorted(sa, sb);
   const ci = cliffsDeltaInterval(mw.cliffs_delta, mw.n1, mw.n2);
-  const ha = quantileSubsample(sa, HL_SAMPLE);
-  const hb = quantileSubsample(sb, HL_SAMPLE);
+  const ha = quantileSubsample(sa, hlSample);
+  const hb = quantileSubsample(sb, hlSample);
   const hl = hodgesLehmann(ha, hb);
   return {
     backend, axes: a.axes, metric, mode_a: a.mode, mode_b: b.mode, n_a: mw.n1, n_b: mw.n2,
@@ -72,11 +82,17 @@ export function compareTwo(backend: string, metric: Metric, a: GroupValues, b: G
 /** Every pair of modes per backend, from the per-mode groups (no axes). */
 export function compareModes(groups: readonly GroupValues[]): Comparison[] {
   const out: Comparison[] = [];
-  for (const backend of [...new Set(groups.map((g) => g.backend))].sort()) {
+  const backends = [...new Set(groups.map((g) => g.backend))].sort();
+  const count = backends.reduce((s, be) => {
+    const modes = new Set(groups.filter((g) => g.backend === be).map((g) => g.mode)).size;
+    return s + ((modes * (modes - 1)) / 2) * COMPARED_METRICS.length;
+  }, 0);
+  const m = hlSampleSize(count);
+  for (const backend of backends) {
     const mine = new Map(groups.filter((g) => g.backend === backend).map((g) => [g.mode, g]));
     for (const [a, b] of modePairs([...mine.keys()])) {
       for (const metric of COMPARED_METRICS) {
-        const c = compareTwo(backend, metric, mine.get(a)!, mine.get(b)!);
+        const c = compareTwo(backend, metric, mine.get(a)!, mine.get(b)!, m);
         if (c) out.push(c);
       }
     }
@@ -95,12 +111,13 @@ export function compareByAxes(groups: readonly GroupValues[], axes: readonly str
     cells.set(k, [...(cells.get(k) ?? []), g]);
   }
   const out: Comparison[] = [];
+  const m = hlSampleSize(cells.size * COMPARED_METRICS.length);
   for (const members of cells.values()) {
     const byMode = new Map(members.map((g) => [g.mode, g]));
     const [pair] = modePairs([...byMode.keys()]);
     if (!pair) continue;
     for (const metric of COMPARED_METRICS) {
-      const c = compareTwo(members[0].backend, metric, byMode.get(pair[0])!, byMode.get(pair[1])!);
+      const c = compareTwo(members[0].backend, metric, byMode.get(pair[0])!, byMode.get(pair[1])!, m);
       if (c) out.push(c);
     }
   }
