@@ -129,6 +129,12 @@ class OpenNebulaBackend implements Backend {
     const p = this.prepared;
     if (!p) throw new Error('opennebula backend: runTrial before prepare');
     const n = this.trialsRun++;
+    if (!p.supervisor.alive) {
+      // The supervisor's connection dropped (network blip, reboot): open it again; if that fails the trial's
+      // probe start fails and says so (agent_unreachable).
+      const ep = p.supervisor.endpoint;
+      p.supervisor = await SshConnection.open(ep, p.ssh).catch(() => p.supervisor);
+    }
     try {
       const r = await runOpenNebulaTrial({ ...p, n }, trial, signal);
       r.detail.oned_version = p.version;

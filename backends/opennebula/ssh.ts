@@ -122,11 +122,21 @@ async function openClient(ep: SshEndpoint, s: SshSettings, sock?: ClientChannel)
 
 /** One authenticated SSH connection to an agent host (through the jump host when one is set). */
 export class SshConnection {
+  private closed = false;
+
   private constructor(
     readonly endpoint: SshEndpoint,
     private readonly client: Client,
     private readonly jump: Client | null,
-  ) {}
+  ) {
+    client.once('close', () => (this.closed = true));
+    jump?.once('close', () => (this.closed = true));
+  }
+
+  /** False once the connection (or its jump host's) has closed, e.g. the host rebooted. */
+  get alive(): boolean {
+    return !this.closed;
+  }
 
   static async open(ep: SshEndpoint, s: SshSettings): Promise<SshConnection> {
     if (!s.jump) return new SshConnection(ep, await openClient(ep, s), null);
@@ -162,6 +172,7 @@ export class SshConnection {
   }
 
   close(): void {
+    this.closed = true;
     this.client.end();
     this.jump?.end();
   }

@@ -25,3 +25,34 @@ export async function virsh(h: HostShape, args: string[], timeout_ms = 20_000): 
 export async function domainsOn(h: HostShape): Promise<string[]> {
   return (await virsh(h, ['list', '--name'])).split('\n').map((l) => l.trim()).filter((l) => l !== '');
 }
+
+/** The host's sshd: it keeps the host's mount namespace alive when libvirtd is gone. */
+async function sshdPid(h: HostShape): Promise<number> {
+  const pid = Number((await readFile(path.join(h.dir, 'sshd.pid'), 'utf8')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`${h.netns}: bad sshd pid file`);
+  return pid;
+}
+
+/** Fault injection: SIGKILL the host's libvirtd (its QEMU processes keep running, as on a real host). */
+export async function killLibvirtd(h: HostShape): Promise<number> {
+  const pid = await libvirtdPid(h);
+  process.kill(pid, 'SIGKILL');
+  return pid;
+}
+
+/** Starts the host's libvirtd again inside its namespaces; resolves when it answers. */
+export async function restartLibvirtd(h: HostShape, timeout_ms = 30_000): Promise<void> {
+  const pid = String(await sshdPid(h));
+  const pidFile = path.join(h.dir, 'libvirtd.pid');
+  await run('nsenter', ['-t', pid, '-m', '-n', 'sh', '-c', `libvirtd -d -p ${pidFile} </dev/null >>${path.join(h.dir, 'libvirtd.out')} 2>&1`], 30_000);
+  const end = Date.now() + timeout_ms;
+  for (;;) {
+    try {
+      await run('nsenter', ['-t', pid, '-m', '-n', 'virsh', '-c', 'qemu:///system', 'version'], 5_000);
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw new Error(`${h.netns}: libvirtd not answering after restart: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

@@ -282,6 +282,24 @@ describe('routes and interruptions', () => {
     }
   }, 60_000);
 
+  test('the supervisor\'s SSH connection drops between trials: the next trial reconnects', async () => {
+    const ctx = await contextOf({ name: 'one-drop' });
+    const b = withDummyTiming(createBackend(one.env));
+    await b.prepare(ctx, new AbortController().signal);
+    try {
+      // End every session of the test sshd (its per-connection children), as a network blip would.
+      const master = (await readFile(path.join(sshd.dir, 'sshd.pid'), 'utf8')).trim();
+      const children = spawnSync('pgrep', ['-P', master], { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).map(Number);
+      expect(children.length).toBeGreaterThan(0);
+      for (const pid of children) process.kill(pid, 'SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await b.runTrial(trialAt(buildPlan(ctx.spec.sweep), 0), new AbortController().signal);
+      expect(r.status, JSON.stringify(r.detail)).toBe('succeeded');
+    } finally {
+      await b.dispose();
+    }
+  }, 60_000);
+
   test('an abort during the migration ends the trial as aborted, without waiting for it', async () => {
     const ctx = await contextOf({ name: 'one-abort' });
     const b = withDummyTiming(createBackend(one.env), () => ({ migrate: 'success 8' }));
