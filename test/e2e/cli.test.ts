@@ -2,7 +2,7 @@
  * The README's main job and the CLI's contract, run as a user would: the built `themis` command in a
  * fresh directory (npm test compiles dist/ first).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -73,6 +73,34 @@ describe('themis CLI', () => {
     const missing = themis(bad, 'check', 'nope.yaml');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yaml:0:0: cannot read the sweep file: no such file');
+  });
+
+  it('stops on Ctrl-C keeping what it stored (exit 130), and --resume finishes the campaign', async () => {
+    const big = join(dir, 'big');
+    mkdirSync(big);
+    writeFileSync(join(big, 'big.yaml'), 'name: big\nrepetitions: 150000\nstore: { rounds: none, probe_gaps: none, events: none }\naxes:\n  - grid: { mode: [live, cold] }\n');
+    const child = spawn(process.execPath, [THEMIS, 'run', 'big.yaml', '--no-report'], { cwd: big });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Interrupt once the database exists, i.e. the campaign has started.
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(join(big, 'results/big.duckdb')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(stderr).toContain('SIGINT: stopping after the running trials');
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/campaign big-[0-9a-f]{12}: interrupted, \d+ trials run of 300000/);
+    const stored = Number(/interrupted, (\d+) trials run/.exec(stdout)?.[1]);
+    expect(stored).toBeLessThan(300_000);
+
+    const resumed = themis(big, 'run', 'big.yaml', '--no-report', '--resume');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`finished, ${300_000 - stored} trials run, ${stored} already stored of 300000`);
+    const n = themis(big, 'sql', 'results/big.duckdb', 'SELECT count(DISTINCT trial_id) AS n FROM trials', '--format', 'csv');
+    expect(n.stdout).toBe('n\n300000\n');
   });
 
   it('checks a sweep and prints the size of its plan', () => {
