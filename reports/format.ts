@@ -39,3 +39,8 @@ export function formatSigned(metric: string, v: number): string {
 export function formatWithUnit(metric: string, v: number | null): string {
   return metric.endsWith('_bytes') ? formatBytes(v) : `${formatMs(v)} ms`;
 }
+
+/** Counts with thousands separators: 1,000,000 reads at a glance, 1000000 does not. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -5,6 +5,7 @@
  * the file reads the same on a laptop in a plane. Written atomically (temp file + rename).
  */
 import { writeFileAtomic } from './atomic.js';
+import { formatCount } from './format.js';
 import { campaignSection, comparisonTable, failureTable, groupTable } from './html/tables.js';
 import { escapeHtml, jsonForScript, scriptForInline } from './html/escape.js';
 import { browserLibraries } from './html/libraries.js';
@@ -75,7 +76,7 @@ ${groupTable('by-axes', data.byAxes, data.by)}`
 </head><body>
 <h1>Themis report — ${escapeHtml(names)}</h1>
 <p class="meta">${escapeHtml(data.db)} · generated ${escapeHtml(data.generated_at)} · ${data.campaigns.length} campaign(s) ·
-${data.modes.reduce((s, g) => s + g.trials, 0)} trials · ${libs.map((l) => `${l.name} ${l.version}`).join(', ')}</p>
+${formatCount(data.modes.reduce((s, g) => s + g.trials, 0))} trials · ${libs.map((l) => `${l.name} ${l.version}`).join(', ')}</p>
 
 <h2>In short</h2>
 <ul class="headline">${headlines(data.modes, data.comparisons, data.figures.find((f) => f.id === 'convergence')?.rows ?? []).map((h) => `<li>${escapeHtml(h)}</li>`).join('\n')}</ul>

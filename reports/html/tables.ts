@@ -6,7 +6,7 @@ import type { Comparison } from '../analysis/comparisons.js';
 import type { FailureRow } from '../analysis/failures.js';
 import { METRICS, type GroupStats, type MetricStats } from '../analysis/groups.js';
 import type { CampaignInfo } from '../report-data.js';
-import { formatMetric, formatPValue, formatShare, formatSigned } from '../format.js';
+import { formatCount, formatMetric, formatPValue, formatShare, formatSigned } from '../format.js';
 import { escapeHtml } from './escape.js';
 
 type Cell = { text: string; col?: string; value?: number | string | null; cls?: string; title?: string };
@@ -62,8 +62,8 @@ export function groupTable(id: string, groups: readonly GroupStats[], axes: read
       { text: escapeHtml(g.backend) },
       { text: escapeHtml(g.mode) },
       ...axes.map((a) => ({ text: escapeHtml(String(g.axes[a])) })),
-      { text: String(g.trials), col: 'trials', value: g.trials, cls: 'num' },
-      { text: String(g.succeeded), col: 'succeeded', value: g.succeeded, cls: 'num' },
+      { text: formatCount(g.trials), col: 'trials', value: g.trials, cls: 'num' },
+      { text: formatCount(g.succeeded), col: 'succeeded', value: g.succeeded, cls: 'num' },
       {
         text: `${formatShare(g.success_rate)} <span class="ci">[${formatShare(g.success_lo)}, ${formatShare(g.success_hi)}]</span>`,
         col: 'success_rate', value: g.success_rate, cls: 'num',
@@ -84,7 +84,7 @@ export function comparisonTable(all: readonly Comparison[], axes: readonly strin
       ...axes.map((a) => ({ text: escapeHtml(String(c.axes[a])) })),
       { text: `${escapeHtml(c.mode_a)} vs ${escapeHtml(c.mode_b)}` },
       { text: escapeHtml(c.metric) },
-      { text: `${c.n_a} / ${c.n_b}`, cls: 'num' },
+      { text: `${formatCount(c.n_a)} / ${formatCount(c.n_b)}`, cls: 'num' },
       { text: `${formatMetric(c.metric, c.median_a)} / ${formatMetric(c.metric, c.median_b)}`, col: 'median_a', value: c.median_a, cls: 'num' },
       {
         text: `${formatSigned(c.metric, c.hl_shift)} <span class="ci">[${formatSigned(c.metric, c.hl_lo)}, ${formatSigned(c.metric, c.hl_hi)}]</span>`,
@@ -109,7 +109,7 @@ export function failureTable(failures: readonly FailureRow[]): string {
       { text: escapeHtml(f.backend) },
       { text: escapeHtml(f.mode) },
       { text: escapeHtml(f.failure_reason) },
-      { text: String(f.trials), col: 'trials', value: f.trials, cls: 'num' },
+      { text: formatCount(f.trials), col: 'trials', value: f.trials, cls: 'num' },
       { text: formatShare(f.share), col: 'share', value: f.share, cls: 'num' },
     ],
   }));
@@ -123,7 +123,7 @@ export function campaignSection(campaigns: readonly CampaignInfo[]): string {
 <h3>${escapeHtml(c.name)} <small>${escapeHtml(c.campaign_id)}</small></h3>
 <dl>
 <dt>backend</dt><dd>${escapeHtml(c.backend)}</dd>
-<dt>status</dt><dd>${escapeHtml(c.status)} — ${c.stored_trials} of ${c.planned_trials} planned trials stored${c.shard ? `, shard ${escapeHtml(c.shard)}` : ''}</dd>
+<dt>status</dt><dd>${escapeHtml(c.status)} — ${formatCount(c.stored_trials)} of ${formatCount(c.planned_trials)} planned trials stored${c.shard ? `, shard ${escapeHtml(c.shard)}` : ''}</dd>
 <dt>ran</dt><dd>${escapeHtml(c.started_at)} → ${escapeHtml(c.finished_at ?? 'unfinished')} on ${escapeHtml(c.host)}, Themis ${escapeHtml(c.themis_version)}</dd>
 <dt>spec</dt><dd>${escapeHtml(c.spec_path ?? '(inline)')}, sha256 <code>${escapeHtml(c.spec_sha256)}</code></dd>
 </dl>
