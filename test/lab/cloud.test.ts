@@ -3,7 +3,8 @@
  * hosts in namespaces), the VM under test and the supervisor RUNNING; one live migration through
  * one.vm.migrate moves the VM's QEMU to the other host (RUNNING there with RSTIME > 0, the domain really in
  * that host's libvirt, the guest answering SSH and UDP echo); `down` leaves no namespace, veth, process or
- * state behind. Uses its own prefix, subnet and state folder, so a user's lab (`thl`) is not touched.
+ * state behind. Between them, the opennebula backend — unchanged — runs a live-vs-cold campaign on the lab into
+ * DuckDB, and a trial whose destination libvirtd is killed mid-migration fails cleanly. Uses its own prefix, subnet and state folder, so a user's lab (`thl`) is not touched.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createSocket } from 'node:dgram';
@@ -16,7 +17,13 @@ import { labShape, type LabOptions } from '../../backends/opennebula/lab/config.
 import { existingNamespaces, rootLinkExists } from '../../backends/opennebula/lab/network.js';
 import { netnsInode, pidsInNamespaces } from '../../backends/opennebula/lab/processes.js';
 import { until, vmRunningOn } from '../../backends/opennebula/lab/provision.js';
-import { domainsOn } from '../../backends/opennebula/lab/inspect.js';
+import { domainsOn, killLibvirtd, restartLibvirtd } from '../../backends/opennebula/lab/inspect.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadSweepFile } from '../../core/spec/load.js';
+import { runCampaign } from '../../core/engine/engine.js';
+import { buildPlan, trialAt } from '../../core/plan/plan.js';
+import { createBackend } from '../../backends/opennebula/backend.js';
 import type { OneClient } from '../../backends/opennebula/client.js';
 import { lastHistory } from '../../backends/opennebula/xml.js';
 
@@ -112,4 +119,109 @@ describe('lab cloud', () => {
     expect(await until('UDP echo after the migration', 20_000, () => udpEcho(vm.address, 500))).toBeGreaterThan(0);
     await waitForTcp(vm.address, 22, 20_000);
   }, 180_000);
+});
+
+/** A sweep for this test's lab (its own SSH material), loaded as the CLI would. */
+async function labSweep(name: string, modes: string[], repetitions: number) {
+  const file = path.join(opts.state_dir!, `${name}.yaml`);
+  await writeFile(
+    file,
+    `name: ${name}
+backend: opennebula
+seed: 7
+repetitions: ${repetitions}
+parameters:
+  memory_mib: 256
+  probe_interval_ms: 5
+axes:
+  - grid:
+      mode: [${modes.join(', ')}]
+opennebula:
+  themis_user: lab
+  poll_interval_ms: 100
+  trial_timeout_s: 240
+  probe: themis-prober
+  probe_port: 7
+  ssh:
+    user: root
+    key_file: ${up.state.ssh.key_file}
+    known_hosts: ${up.state.ssh.known_hosts}
+`,
+  );
+  return loadSweepFile(file);
+}
+
+const backendEnv = () => ({ ...process.env, ...up.env });
+
+describe('the opennebula backend on the lab', () => {
+  test('live vs cold campaign into DuckDB: live outage ≤ hundreds of ms, cold outage seconds, all verified', async () => {
+    const spec = await labSweep('lab-live-vs-cold', ['live', 'cold'], 2);
+    const db = path.join(opts.state_dir!, 'lab.duckdb');
+    const outcome = await runCampaign({ spec, dbPath: db, backend: createBackend(backendEnv()) });
+    expect(outcome.ran).toBe(4);
+    const inst = await DuckDBInstance.create(db);
+    const con = await inst.connect();
+    try {
+      const rows = (
+        await con.runAndReadAll(`SELECT mode, status, failure_reason, total_ms, outage_ms, loss_pct, detail FROM trials ORDER BY trial_index`)
+      ).getRowObjectsJson();
+      expect(rows).toHaveLength(4);
+      for (const r of rows) {
+        process.stderr.write(`lab: ${r.mode} total ${Number(r.total_ms).toFixed(0)} ms, outage ${Number(r.outage_ms).toFixed(0)} ms\n`);
+        // succeeded = RUNNING on the destination with RSTIME > 0 and the supervisor's probes answered again.
+        expect(r.status, JSON.stringify(r)).toBe('succeeded');
+        expect(r.failure_reason).toBeNull();
+        const outage = Number(r.outage_ms);
+        if (r.mode === 'live') {
+          expect(outage).toBeGreaterThan(0);
+          expect(outage).toBeLessThan(1_000);
+        } else {
+          expect(outage).toBeGreaterThan(2_000); // the guest powered off and booted again
+        }
+        expect(Number(r.total_ms)).toBeGreaterThan(outage);
+      }
+    } finally {
+      con.closeSync();
+      inst.closeSync();
+    }
+  }, 900_000);
+
+  test("destination libvirtd killed mid-migration: a failed trial with OpenNebula's reason, VM still on its source, next trial runs", async () => {
+    const spec = await labSweep('lab-fault', ['live'], 2);
+    const plan = buildPlan(spec.sweep);
+    const b = createBackend(backendEnv());
+    await b.prepare({ campaign_id: 'lab-fault', spec, spec_dir: opts.state_dir! }, new AbortController().signal);
+    const shape = labShape(opts);
+    const vm = up.state.vm!;
+    try {
+      const source = lastHistory(await client.vmInfo(vm.vm_id))!.hid;
+      const destIndex = up.state.host_ids.findIndex((id) => id !== source);
+      const dest = shape.hosts[destIndex];
+      const domain = `one-${vm.vm_id}`;
+      // Kill the destination's libvirtd as soon as the incoming domain exists there: the migration is under way.
+      const killer = until('incoming domain on the destination', 120_000, async () => ((await domainsOn(dest)).includes(domain) ? killLibvirtd(dest) : null), 50);
+      const failed = await b.runTrial(trialAt(plan, 0), new AbortController().signal);
+      await killer;
+      expect(failed.status, JSON.stringify(failed.detail)).toBe('failed');
+      expect(failed.failure_reason).toBe('orchestrator_error');
+      // The VM still runs on its source, for OpenNebula and for libvirt.
+      expect(await vmRunningOn(client, vm.vm_id)).toBe(source);
+      expect(await domainsOn(shape.hosts[up.state.host_ids.indexOf(source)])).toContain(domain);
+      // OpenNebula's own account of it, in the VM's log on the front-end.
+      const vmLog = await readFile(path.join(shape.frontend.dir, 'var', 'vms', String(vm.vm_id), 'vm.log'), 'utf8');
+      expect(vmLog).toMatch(/Fail to live migrate VM/);
+      // The host comes back and the next trial runs.
+      await restartLibvirtd(dest);
+      await until('destination ON again', 180_000, async () => {
+        const h = (await client.hostPoolInfo()).hosts.find((x) => x.id === up.state.host_ids[destIndex]);
+        return h?.state === 2 ? true : null;
+      }, 500);
+      await until('no leftover domain on the destination', 60_000, async () => ((await domainsOn(dest)).includes(domain) ? null : true), 500);
+      const next = await b.runTrial(trialAt(plan, 1), new AbortController().signal);
+      expect(next.status, JSON.stringify(next.detail)).toBe('succeeded');
+      expect(await vmRunningOn(client, vm.vm_id)).toBe(up.state.host_ids[destIndex]);
+    } finally {
+      await b.dispose();
+    }
+  }, 900_000);
 });
