@@ -8,9 +8,10 @@ import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 import {
-  Bool, Field, Float32, Float64, Int16, Int32, Int64, Int8, makeData, makeVector, RecordBatch, RecordBatchFileWriter,
-  Schema, Struct, TimestampMicrosecond, Uint16, Uint32, Uint64, Uint8, Utf8, vectorFromArray, type DataType,
+  Bool, Field, Float32, Float64, Int16, Int32, Int64, Int8, makeData, RecordBatch, RecordBatchFileWriter,
+  Schema, Struct, TimestampMicrosecond, Uint16, Uint32, Uint64, Uint8, Utf8, type DataType,
 } from 'apache-arrow';
+import { columnData } from './arrow-columns.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../core/cli/exit.js';
 import { openReportSource, queryRows, sqlIdent, sqlString } from './source.js';
@@ -63,27 +64,9 @@ export function arrowColumn(name: string, duckType: string): ArrowColumn {
   return { name, type: new Utf8(), expr: `${c}::VARCHAR` };
 }
 
-function buildVector(type: DataType, values: unknown[]) {
-  if (type instanceof TimestampMicrosecond) {
-    // Keep microseconds exactly: vectorFromArray would go through milliseconds.
-    const micros = new BigInt64Array(values.length);
-    const valid = new Uint8Array(Math.ceil(values.length / 8));
-    let nulls = 0;
-    values.forEach((v, i) => {
-      if (v === null || v === undefined) nulls++;
-      else {
-        micros[i] = BigInt(v as bigint | number);
-        valid[i >> 3] |= 1 << (i & 7);
-      }
-    });
-    return makeVector(makeData({ type, length: values.length, data: micros, nullBitmap: valid, nullCount: nulls }));
-  }
-  return vectorFromArray(values, type);
-}
-
 function recordBatch(schema: Schema, columns: unknown[][]): RecordBatch {
   const length = columns[0]?.length ?? 0;
-  const children = schema.fields.map((f, i) => buildVector(f.type, columns[i]).data[0]);
+  const children = schema.fields.map((f, i) => columnData(f.type, columns[i]));
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length, nullCount: 0, children }));
 }
 

@@ -47,6 +47,20 @@ describe('exportData', () => {
     expect(new Set(table.getChild('mode')!.toArray()).size).toBe(ref.modes);
   });
 
+  it('keeps non-ASCII text, nulls, booleans and unsigned integers exact in Arrow', async () => {
+    const out = join(fx.dir, 'mixed.arrow');
+    const query = `SELECT * FROM (VALUES ('é≈🙂', true, 18446744073709551615::UBIGINT, -1::TINYINT, 1.5::FLOAT),
+      (NULL, NULL, NULL, NULL, NULL), ('', false, 0::UBIGINT, 7::TINYINT, -2::FLOAT)) t(s, b, u, i, f)`;
+    await exportData({ db: fx.db, format: 'arrow', out, query });
+    const t = tableFromIPC(readFileSync(out));
+    expect(t.toArray().map((r) => ({ ...r.toJSON() }))).toEqual([
+      { s: 'é≈🙂', b: true, u: 18446744073709551615n, i: -1, f: 1.5 },
+      { s: null, b: null, u: null, i: null, f: null },
+      { s: '', b: false, u: 0n, i: 7, f: -2 },
+    ]);
+    expect(t.schema.fields.map((f) => String(f.type))).toEqual(['Utf8', 'Bool', 'Uint64', 'Int8', 'Float32']);
+  });
+
   it('writes Parquet that DuckDB reads back identical', async () => {
     const out = join(fx.dir, 'live.parquet');
     const query = `SELECT trial_id, mode, downtime_ms, status FROM trials WHERE mode = 'live'`;
