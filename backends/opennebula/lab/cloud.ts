@@ -100,8 +100,12 @@ export async function cloudStatus(opts: LabOptions = {}): Promise<CloudStatus> {
     }
     const hostsOn = status.hosts.length === state.hosts && status.hosts.every((h) => h.state === 2);
     const vmsOk = [state.vm, state.supervisor].every((r) => r === null || status.vms.some((v) => v.id === r.vm_id && v.state === 'RUNNING'));
-    status.up = hostsOn && vmsOk && alive(state.oned_pid);
-    if (!status.up) status.problem = !hostsOn ? 'a host is not ON' : !vmsOk ? 'a lab VM is not RUNNING' : 'oned is not running';
+    // up_ms is written last by `up`: 0 means an `up` that did not finish (crashed or still running).
+    const finished = state.up_ms > 0;
+    status.up = finished && hostsOn && vmsOk && alive(state.oned_pid);
+    if (!status.up) {
+      status.problem = !finished ? '`up` did not finish' : !hostsOn ? 'a host is not ON' : !vmsOk ? 'a lab VM is not RUNNING' : 'oned is not running';
+    }
   } catch (e) {
     status.problem = `oned does not answer at ${state.one_xmlrpc}: ${(e as Error).message}`;
   }
