@@ -28,6 +28,8 @@ export interface ExportOptions {
 
 /** Rows per Arrow record batch: large enough to amortise per-batch overhead, small enough to stream. */
 export const ARROW_BATCH_ROWS = 65_536;
+const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 120_000;
 
 /** The relation to export: a known table/view name (checked, never spliced raw), or the user's query. */
 export async function exportRelation(con: DuckDBConnection, table?: string, query?: string): Promise<string> {
@@ -76,7 +78,16 @@ async function writeArrow(con: DuckDBConnection, relation: string, path: string)
   const schema = new Schema(cols.map((c) => new Field(c.name, c.type, true)));
   const writer = new RecordBatchFileWriter();
   const file = createWriteStream(path);
-  writer.toNodeStream().pipe(file);
+  const ipc = writer.toNodeStream();
+  ipc.pipe(file);
+  // Backpressure: the writer does not wait for the disk, so hold the next batch while much is in flight.
+  const drained = async () => {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    while (ipc.readableLength + file.writableLength > MAX_IN_FLIGHT_BYTES) {
+      if (Date.now() > deadline) throw new Error(`export: ${path} accepted no data for ${DRAIN_TIMEOUT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
   const result = await con.stream(`SELECT ${cols.map((c) => `${c.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM ${relation} AS r`);
   let pending: unknown[][] = cols.map(() => []);
   let wroteAny = false;
@@ -90,7 +101,10 @@ async function writeArrow(con: DuckDBConnection, relation: string, path: string)
       const target = pending[i];
       for (const v of chunk.getColumnValues(i)) target.push(v);
     }
-    if (pending[0].length >= ARROW_BATCH_ROWS) flush();
+    if (pending[0].length >= ARROW_BATCH_ROWS) {
+      flush();
+      await drained();
+    }
   }
   // An empty result still gets one (empty) batch so readers see the schema.
   if (pending[0].length > 0 || !wroteAny) flush();
