@@ -10,11 +10,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeHtmlReport } from '../reports/html.js';
 import { writeNotebook } from '../reports/notebook.js';
+import { exportData } from '../reports/export.js';
 import { createSyntheticDb } from '../reports/synthetic.js';
 
 const seconds = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(2));
 
-export async function benchReport(dbPath: string, opts: { notebook?: boolean; by?: string[] } = {}): Promise<Record<string, number>> {
+export async function benchReport(
+  dbPath: string,
+  opts: { notebook?: boolean; by?: string[]; exports?: boolean } = {},
+): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'themis-bench-report-'));
   try {
     const out: Record<string, number> = {};
@@ -26,6 +30,17 @@ export async function benchReport(dbPath: string, opts: { notebook?: boolean; by
       t0 = performance.now();
       await writeHtmlReport({ db: dbPath, out: join(dir, 'report-by.html'), by: opts.by });
       out.report_html_by_axes_s = seconds(t0);
+    }
+    if (opts.exports) {
+      t0 = performance.now();
+      await exportData({ db: dbPath, format: 'parquet', out: join(dir, 'trials.parquet'), table: 'trials' });
+      out.export_parquet_trials_s = seconds(t0);
+      t0 = performance.now();
+      await exportData({
+        db: dbPath, format: 'arrow', out: join(dir, 'outcomes.arrow'),
+        query: 'SELECT trial_id, mode, status, downtime_ms, outage_ms, total_ms, started_at FROM trials',
+      });
+      out.export_arrow_outcomes_s = seconds(t0);
     }
     if (opts.notebook) {
       t0 = performance.now();
@@ -46,7 +61,7 @@ export async function benchReportSynthetic(trials = 1_000_000, notebook = true):
     const t0 = performance.now();
     await createSyntheticDb(db, { trials, withQemu: true, detailedTrials: 500 });
     const generated = seconds(t0);
-    const figures = await benchReport(db, { notebook, by: ['network', 'max_bandwidth_mib_s'] });
+    const figures = await benchReport(db, { notebook, exports: true, by: ['network', 'max_bandwidth_mib_s'] });
     return { report_trials: trials, report_synthetic_db_s: generated, ...figures };
   } finally {
     rmSync(dir, { recursive: true, force: true });
