@@ -56,3 +56,44 @@ export async function restartLibvirtd(h: HostShape, timeout_ms = 30_000): Promis
     }
   }
 }
+
+export interface LibvirtMigrationStats {
+  operation: string;
+  elapsed_ms: number | null;
+  downtime_ms: number | null;
+  data_processed_bytes: number | null;
+  iterations: number | null;
+}
+
+const UNIT_BYTES: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+
+/** Parses `virsh domjobinfo --completed` ("Key:   value unit" lines). */
+export function parseDomJobInfo(text: string): LibvirtMigrationStats | null {
+  const kv = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([^:]+):\s+(.*?)\s*$/.exec(line);
+    if (m) kv.set(m[1].trim(), m[2]);
+  }
+  if (kv.get('Job type') !== 'Completed') return null;
+  const ms = (k: string) => {
+    const m = /^([\d.]+)\s*ms$/.exec(kv.get(k) ?? '');
+    return m ? Number(m[1]) : null;
+  };
+  const bytes = (k: string) => {
+    const m = /^([\d.]+)\s*([KMGT]?i?B)$/.exec(kv.get(k) ?? '');
+    return m && UNIT_BYTES[m[2]] !== undefined ? Math.round(Number(m[1]) * UNIT_BYTES[m[2]]) : null;
+  };
+  const it = kv.get('Iteration');
+  return {
+    operation: kv.get('Operation') ?? '',
+    elapsed_ms: ms('Time elapsed'),
+    downtime_ms: ms('Total downtime'),
+    data_processed_bytes: bytes('Data processed'),
+    iterations: it !== undefined && /^\d+$/.test(it) ? Number(it) : null,
+  };
+}
+
+/** libvirt's statistics of the last completed migration job of a domain, as its destination host saw it. */
+export async function migrationStats(h: HostShape, domain: string): Promise<LibvirtMigrationStats | null> {
+  return parseDomJobInfo(await virsh(h, ['domjobinfo', '--completed', domain]));
+}
