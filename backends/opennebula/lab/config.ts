@@ -81,7 +81,7 @@ export function labShape(o: LabOptions = {}): LabShape {
     frontend: { netns: `${prefix}-fe`, address: `${net}.1`, dir: path.join(state_dir, 'one') },
     root_link: { veth: `${prefix}-root`, peer: `${prefix}root`, address: `${net}.254` },
     hosts,
-    vm: { name: 'themis-vm', address: `${net}.100`, memory_mib: o.vm_memory_mib ?? 384 },
+    vm: { name: 'themis-vm', address: `${net}.100`, memory_mib: o.vm_memory_mib ?? 256 },
     supervisor: { name: 'themis-supervisor', address: `${net}.101`, memory_mib: o.supervisor_memory_mib ?? 256 },
     vnet: { first: `${net}.100`, size: 50 },
     xmlrpc_port: o.xmlrpc_port ?? 2633,
