@@ -5,14 +5,18 @@
  */
 import { baseSpec, MODE_ORDER, type FigureDef, type Row } from './figure.js';
 
-export const TIMELINE_SQL = `WITH cand AS (
-  -- Semi-joins: only trials that kept detail rows, without materializing the (large) detail tables.
+export const TIMELINE_SQL = `WITH detailed AS (
+  -- Trials that kept detail rows; at most 20,000 of them (a deterministic pick by hash) so a million-trial
+  -- campaign that kept every trial's rounds costs no more than a small one.
+  SELECT campaign_id, trial_id FROM (
+    SELECT campaign_id, trial_id FROM rounds
+    UNION SELECT campaign_id, trial_id FROM probe_gaps
+    UNION SELECT campaign_id, trial_id FROM events
+  ) ORDER BY hash(campaign_id, trial_id), campaign_id, trial_id LIMIT 20000
+), cand AS (
   SELECT t.campaign_id, t.trial_id, t.backend, t.mode, t.status, t.failure_reason,
     abs(t.outage_ms - quantile_cont(t.outage_ms, 0.5) OVER (PARTITION BY t.backend, t.mode)) AS distance_ms
-  FROM trials t
-  WHERE EXISTS (SELECT 1 FROM rounds r WHERE r.campaign_id = t.campaign_id AND r.trial_id = t.trial_id)
-     OR EXISTS (SELECT 1 FROM probe_gaps g WHERE g.campaign_id = t.campaign_id AND g.trial_id = t.trial_id)
-     OR EXISTS (SELECT 1 FROM events e WHERE e.campaign_id = t.campaign_id AND e.trial_id = t.trial_id)
+  FROM trials t JOIN detailed d ON t.campaign_id = d.campaign_id AND t.trial_id = d.trial_id
 ), chosen AS (
   -- A typical succeeded trial per mode; a failed one only when no succeeded trial kept its details.
   SELECT campaign_id, trial_id,
