@@ -3,6 +3,7 @@
  * (median of all pairwise differences) with Moses' distribution-free interval (Hollander & Wolfe 1999, §4.3).
  * The shift reads in milliseconds — "live saves 5.2 s of outage over cold" — which is what the report says.
  */
+import { quickselect } from 'simple-statistics';
 import { zFor, type Interval } from './wilson.js';
 
 /**
@@ -36,7 +37,16 @@ export interface ShiftEstimate {
   hi: number;
 }
 
-/** Hodges–Lehmann shift of a over b with Moses' interval; O(n1·n2) memory, so callers cap the samples. */
+/** k-th smallest (0-based) of the array, which is partially reordered in place (Floyd–Rivest via simple-statistics). */
+function kth(values: Float64Array, k: number): number {
+  quickselect(values as unknown as number[], k);
+  return values[k];
+}
+
+/**
+ * Hodges–Lehmann shift of a over b with Moses' interval. O(n1·n2) memory, so callers cap the samples; the
+ * three order statistics are found by selection, not by sorting all n1·n2 differences.
+ */
 export function hodgesLehmann(a: readonly number[], b: readonly number[], confidence = 0.95): ShiftEstimate {
   const n1 = a.length;
   const n2 = b.length;
@@ -44,11 +54,20 @@ export function hodgesLehmann(a: readonly number[], b: readonly number[], confid
   const diffs = new Float64Array(n1 * n2);
   let k = 0;
   for (const x of a) for (const y of b) diffs[k++] = x - y;
-  diffs.sort();
   const m = diffs.length;
-  const shift = m % 2 === 1 ? diffs[(m - 1) / 2] : (diffs[m / 2 - 1] + diffs[m / 2]) / 2;
   // Moses: the interval runs from the C-th smallest to the C-th largest difference.
   const c = Math.floor((n1 * n2) / 2 - zFor(confidence) * Math.sqrt((n1 * n2 * (n1 + n2 + 1)) / 12));
   const idx = Math.min(Math.max(c, 1), m) - 1;
-  return { shift, lo: diffs[idx], hi: diffs[m - 1 - idx] };
+  const lo = kth(diffs, idx);
+  const hi = kth(diffs, m - 1 - idx);
+  let shift: number;
+  if (m % 2 === 1) shift = kth(diffs, (m - 1) / 2);
+  else {
+    const upper = kth(diffs, m / 2);
+    // After selecting m/2, everything left of it is ≤ it: the lower middle is their maximum.
+    let lower = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < m / 2; i++) if (diffs[i] > lower) lower = diffs[i];
+    shift = (lower + upper) / 2;
+  }
+  return { shift, lo, hi };
 }

@@ -158,3 +158,23 @@ describe('headline', () => {
     ]);
   });
 });
+
+describe('Hodges-Lehmann by selection', () => {
+  it('equals the sorted-differences definition (median, Moses bounds) on random samples', () => {
+    const rng = new Random(21);
+    for (let t = 0; t < 30; t++) {
+      const a = Array.from({ length: 1 + Math.floor(rng.next() * 40) }, () => Math.round(rng.normal() * 10));
+      const b = Array.from({ length: 1 + Math.floor(rng.next() * 40) }, () => Math.round(rng.normal() * 10 + 3));
+      const diffs = a.flatMap((x) => b.map((y) => x - y)).sort((p, q) => p - q);
+      const m = diffs.length;
+      const median = m % 2 ? diffs[(m - 1) / 2] : (diffs[m / 2 - 1] + diffs[m / 2]) / 2;
+      const hl = hodgesLehmann(a, b);
+      expect(hl.shift).toBe(median);
+      // Moses: C = ⌊n1·n2/2 − z·√(n1·n2·(n1+n2+1)/12)⌋, the C-th smallest and C-th largest difference.
+      const c = Math.floor(m / 2 - 1.959963984540054 * Math.sqrt((a.length * b.length * (a.length + b.length + 1)) / 12));
+      const idx = Math.min(Math.max(c, 1), m) - 1;
+      expect(hl.lo).toBe(diffs[idx]);
+      expect(hl.hi).toBe(diffs[m - 1 - idx]);
+    }
+  });
+});
