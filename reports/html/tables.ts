@@ -75,6 +75,7 @@ export function groupTable(id: string, groups: readonly GroupStats[], axes: read
 }
 
 export function comparisonTable(all: readonly Comparison[], axes: readonly string[] = [], id = 'comparisons'): string {
+  if (all.length === 0) return '<p>Only one mode ran per backend (or none succeeded): nothing to compare.</p>';
   const comparisons = all.slice(0, MAX_TABLE_ROWS);
   const head = ['backend', ...axes, 'a vs b', 'metric', 'n a / b', 'median a / b', 'shift a − b [95 % CI]', "Cliff's δ [95 % CI]", 'rank-sum p'];
   const rows = comparisons.map((c) => ({

@@ -39,6 +39,7 @@ describe('edge cases', () => {
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('0 trials');
     expect(html).toContain('No trial failed.');
+    expect(html).toContain('nothing to compare');
     await writeNotebook({ db, out: join(dir, 'empty.ipynb') });
     expect(await renderFigures({ db, outDir: join(dir, 'empty-figs'), format: 'svg' })).toEqual([]);
   });
