@@ -99,7 +99,7 @@ ${comparisonTable(data.comparisonsByAxes, data.by, 'comparisons-by-axes')}` : ''
 ${failureTable(data.failures)}
 
 <h2>Figures</h2>
-${figureBlocks}
+${figureBlocks || '<p>No trial succeeded or kept details: nothing to draw.</p>'}
 
 <h2>Campaigns: spec and provenance</h2>
 ${campaignSection(data.campaigns)}

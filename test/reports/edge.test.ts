@@ -40,6 +40,7 @@ describe('edge cases', () => {
     expect(html).toContain('0 trials');
     expect(html).toContain('No trial failed.');
     expect(html).toContain('nothing to compare');
+    expect(html).toContain('nothing to draw');
     await writeNotebook({ db, out: join(dir, 'empty.ipynb') });
     expect(await renderFigures({ db, outDir: join(dir, 'empty-figs'), format: 'svg' })).toEqual([]);
   });
