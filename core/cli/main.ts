@@ -31,6 +31,12 @@ function parsePort(text: string): number {
   return port;
 }
 
+function parsePositiveInt(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name}: expected a whole number ≥ 1; found '${text}'`);
+  return n;
+}
+
 function parseAxes(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -195,6 +201,21 @@ export function buildProgram(): Command {
     .action(async (db: string, o: { host: string; port: number; sweeps: string }) => {
       const { serve } = await import('../../workbench/serve.js');
       await serve({ db, host: o.host, port: o.port, sweepsDir: o.sweeps });
+    });
+
+  program
+    .command('lab')
+    .description('A whole real OpenNebula cloud on this machine (root): oned and libvirt/QEMU hosts in namespaces')
+    .command('cloud')
+    .description('up: bring it up and print ONE_XMLRPC/ONE_AUTH; down: remove everything; status: what runs')
+    .argument('<action>', 'up | down | status')
+    .option('--hosts <n>', 'hypervisor hosts (up)', (v) => parsePositiveInt(v, '--hosts'))
+    .option('--state-dir <dir>', 'where the lab keeps its state (default ~/.cache/themis/lab-cloud)')
+    .action(async (action: string, o: { hosts?: number; stateDir?: string }) => {
+      if (!['up', 'down', 'status'].includes(action)) throw new UsageError(`unknown action '${action}': expected up, down or status`);
+      const { labCloudCommand, optionsFromEnv } = await import('../../backends/opennebula/lab/command.js');
+      const opts = { ...optionsFromEnv(process.env), ...(o.hosts ? { hosts: o.hosts } : {}), ...(o.stateDir ? { state_dir: o.stateDir } : {}) };
+      process.exitCode = await labCloudCommand(action, opts);
     });
 
   program
