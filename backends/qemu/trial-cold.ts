@@ -13,7 +13,7 @@ import { failed, qmpEventRows } from './result.js';
 import { BOOT_TIMEOUT_MS, foldProbes, SETTLE_MS, setWorkload, startWarmProber } from './trial-common.js';
 import type { QemuVm } from './vm.js';
 
-const SHUTDOWN_TIMEOUT_MS = 15_000;
+const SHUTDOWN_TIMEOUT_MS = 5_000;
 const ACPI_GRACE_MS = 2_000;
 
 export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, signal: AbortSignal): Promise<TrialResult> {
