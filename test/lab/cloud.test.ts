@@ -25,6 +25,7 @@ import { runCampaign } from '../../core/engine/engine.js';
 import { buildPlan, trialAt } from '../../core/plan/plan.js';
 import { createBackend } from '../../backends/opennebula/backend.js';
 import { withLibvirtStats } from '../../backends/opennebula/lab/libvirt-stats.js';
+import { withMemoryCheck } from '../../backends/opennebula/lab/memory-check.js';
 import type { OneClient } from '../../backends/opennebula/client.js';
 import { lastHistory } from '../../backends/opennebula/xml.js';
 
@@ -159,7 +160,14 @@ describe('the opennebula backend on the lab', () => {
     const spec = await labSweep('lab-live-vs-cold', ['live', 'cold'], 3);
     const db = path.join(opts.state_dir!, 'lab.duckdb');
     // The backend unchanged; the lab adds libvirt's own downtime of each live migration (destination's domjobinfo).
-    const backend = withLibvirtStats(createBackend(backendEnv()), labShape(opts), client, up.state.host_ids, up.state.vm!.vm_id);
+    // And the guest's memory (32 MiB of random data in its RAM-backed /tmp) verified after each live migration.
+    const stats = withLibvirtStats(createBackend(backendEnv()), labShape(opts), client, up.state.host_ids, up.state.vm!.vm_id);
+    const backend = withMemoryCheck(stats, { host: up.state.vm!.address, port: 22, user: 'root' }, {
+      key_file: up.state.ssh.key_file,
+      known_hosts: up.state.ssh.known_hosts,
+      accept_new_host_keys: false,
+      connect_timeout_ms: 15_000,
+    });
     const outcome = await runCampaign({ spec, dbPath: db, backend });
     expect(outcome.ran).toBe(6);
     const inst = await DuckDBInstance.create(db);
@@ -183,6 +191,9 @@ describe('the opennebula backend on the lab', () => {
           // libvirt's pause of the VM: positive, and part of the whole migration.
           expect(Number(r.downtime_ms)).toBeGreaterThan(0);
           expect(Number(r.downtime_ms)).toBeLessThan(Number(r.total_ms));
+          const detail = (typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail) as { memory_check?: { before: string; after: string } };
+          expect(detail.memory_check?.before).toMatch(/^[0-9a-f]{32}$/);
+          expect(detail.memory_check?.after).toBe(detail.memory_check?.before);
         }
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
