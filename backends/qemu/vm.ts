@@ -40,7 +40,8 @@ export function qemuArgs(c: VmConfig): string[] {
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-kernel', c.image.kernel,
     '-initrd', c.image.initrd,
-    '-append', `console=ttyS0 quiet panic=-1 themis.ip=${c.guest_cidr}`,
+    // THEMIS_GUEST_DEBUG=1 keeps the guest kernel's messages on the console log (slower boot under TCG).
+    '-append', `console=ttyS0 ${process.env.THEMIS_GUEST_DEBUG ? 'loglevel=8' : 'quiet'} panic=-1 themis.ip=${c.guest_cidr}`,
     '-chardev', `file,id=con,path=${sock('console.log')}`,
     '-serial', 'chardev:con',
     '-chardev', `socket,id=ctl,path=${sock('ctl.sock')},server=on,wait=off`,

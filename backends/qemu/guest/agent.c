@@ -288,6 +288,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(line, "verify")) cmd_verify(fd);
     else if (!strcmp(line, "poweroff")) {
       reply(fd, "ok poweroff");
+      fprintf(stderr, "themis-agent: poweroff requested\n");
       sync();
       reboot(RB_POWER_OFF);
     } else if (!strcmp(line, "pause")) set_paused(fd, 1);

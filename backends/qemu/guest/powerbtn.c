@@ -45,6 +45,7 @@ int main(void) {
       struct input_event ev;
       if (!(fds[i].revents & POLLIN) || read(fds[i].fd, &ev, sizeof ev) != sizeof ev) continue;
       if (ev.type == EV_KEY && ev.code == KEY_POWER && ev.value == 1) {
+        fprintf(stderr, "themis-powerbtn: power button pressed\n");
         sync();
         reboot(RB_POWER_OFF);
       }
