@@ -13,7 +13,8 @@ import type { QemuOptions } from '../../core/spec/sweep.js';
 import { monoMs } from './exec.js';
 import { ensureGuestImage, ensureHostPackages, type GuestImage } from './guest/image.js';
 import { QemuLab } from './lab.js';
-import { emptyResult, failed, ignoredParameters } from './result.js';
+import { failedTrialResult } from '../../core/results/failed.js';
+import { failed, ignoredParameters } from './result.js';
 import { BOOT_TIMEOUT_MS } from './trial-common.js';
 import { runColdTrial } from './trial-cold.js';
 import { runMigrationTrial, type TrialHooks } from './trial-migrate.js';
@@ -82,7 +83,7 @@ export class QemuBackend implements Backend {
 
   async runTrial(trial: Trial, signal: AbortSignal): Promise<TrialResult> {
     const p = trial.params;
-    const r = emptyResult({
+    const r = failedTrialResult(null, {
       accelerator: this.accel,
       ...(this.accelNote ? { accelerator_note: this.accelNote } : {}),
       qemu_version: this.qemuVersion,

@@ -59,25 +59,6 @@ export function qmpEventRows(events: readonly QmpEvent[], origin_mono: number, v
   return events.map((e) => ({ t_ms: e.t_mono_ms - origin_mono, source: 'qmp', kind: e.event, detail: { vm, ...(e.data ?? {}) } }));
 }
 
-export function emptyResult(detail: Record<string, unknown>): TrialResult {
-  return {
-    status: 'failed',
-    failure_reason: null,
-    total_ms: null,
-    downtime_ms: null,
-    outage_ms: null,
-    loss_pct: null,
-    rtt_p50_ms: null,
-    rtt_p99_ms: null,
-    transferred_bytes: null,
-    rounds: null,
-    rounds_detail: [],
-    probe_gaps: [],
-    events: [],
-    detail,
-  };
-}
-
 export function failed(r: TrialResult, reason: FailureReason, why: string): TrialResult {
   r.status = 'failed';
   r.failure_reason = reason;
