@@ -58,7 +58,7 @@ bp_missing=()
 for p in "${backport_pkgs[@]}"; do
   # QEMU must come from bookworm-backports (10.x): Debian 12's 7.2 corrupts TCG guests during long pre-copy.
   v=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || true)
-  cand=$(apt-cache policy "$p" 2>/dev/null | awk '/bookworm-backports/ {print prev} {prev=$1}' | head -1)
+  cand=$(apt-cache policy "$p" 2>/dev/null | awk '/bookworm-backports/ {print prev} {prev = ($1 == "***") ? $2 : $1}' | head -1)
   [ -n "$v" ] && [ "$v" = "$cand" ] || bp_missing+=("$p/bookworm-backports")
 done
 
