@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import type { Backend, BackendName } from '../core/backend.js';
 import { runCampaign, type RunOutcome } from '../core/engine/engine.js';
 import type { Progress } from '../core/engine/progress.js';
-import type { CampaignSpec } from '../core/spec/sweep.js';
+import type { CampaignSpec, SweepSpec } from '../core/spec/sweep.js';
 import { DbGate } from './db-gate.js';
 import { DB_LOCKED_MESSAGE, isLockConflict, RunBusyError } from './errors.js';
 
@@ -113,7 +113,7 @@ class Run {
 export interface RunManagerOptions {
   dbPath: string;
   gate: DbGate;
-  createBackend: (name: BackendName) => Promise<Backend>;
+  createBackend: (name: BackendName, sweep?: SweepSpec) => Promise<Backend>;
   /** Called after every run, whatever its end (caches of the file are stale then). */
   onEnded?: (info: RunInfo) => void;
 }
@@ -152,7 +152,7 @@ export class RunManager {
     try {
       const outcome = await this.opts.gate.write(async () => {
         mkdirSync(dirname(this.opts.dbPath), { recursive: true });
-        const backend = await this.opts.createBackend(spec.sweep.backend);
+        const backend = await this.opts.createBackend(spec.sweep.backend, spec.sweep);
         return runCampaign({
           spec,
           dbPath: this.opts.dbPath,

@@ -5,6 +5,7 @@
  * over Server-Sent Events. Requests naming another host (DNS rebinding) or writes from another origin are
  * refused before any route runs.
  */
+import type { SweepSpec } from '../core/spec/sweep.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +34,7 @@ export interface WorkbenchOptions {
   /** directory of the sweep files the page may start; default ./sweeps */
   sweepsDir?: string;
   /** backend factory; default backends/registry.ts (tests may pass a configured simulator) */
-  createBackend?: (name: BackendName) => Promise<Backend>;
+  createBackend?: (name: BackendName, sweep?: SweepSpec) => Promise<Backend>;
 }
 
 export interface Workbench {

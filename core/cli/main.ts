@@ -85,7 +85,7 @@ export function buildProgram(): Command {
       const name = spec.sweep.name + (o.shard ? `.shard-${o.shard.index}-of-${o.shard.count}` : '');
       const dbPath = o.db ?? join('results', `${name}.duckdb`);
       mkdirSync(dirname(dbPath), { recursive: true });
-      const backend = await createBackend(spec.sweep.backend);
+      const backend = await createBackend(spec.sweep.backend, spec.sweep);
       const controller = interruptController();
       const outcome = await runCampaign({
         spec,

@@ -52,6 +52,10 @@ export const qemuOptionsSchema = z
 export const opennebulaOptionsSchema = z
   .strictObject({
     themis_user: z.string().min(1).describe('Value of THEMIS_USER in the context of the VMs to use'),
+    lab: z
+      .boolean()
+      .default(false)
+      .describe("The lab cloud (themis lab cloud up): endpoint from its state, plus libvirt's live downtime and a memory check"),
     destinations: z.union([z.literal('round-robin'), z.array(z.number().int().nonnegative())]).default('round-robin'),
     datastore_id: z.number().int().default(-1),
     enforce_capacity: z.boolean().default(false),
