@@ -18,6 +18,7 @@ import { OneClient } from '../../backends/opennebula/client.js';
 import { lastHistory } from '../../backends/opennebula/xml.js';
 import type { TrialParameters } from '../../core/spec/parameters.js';
 import { simulateTrial } from '../../simulator/simulate.js';
+import { until as pollUntil } from '../../core/until.js';
 
 export const ONE_COMMIT_SHORT = 'f847cf2e';
 export const DUMMY_ACTIONS_DIR = '/tmp/opennebula_dummy_actions';
@@ -44,20 +45,8 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, timeout_ms: number, step: () => Promise<T | null>, every_ms = 200): Promise<T> {
-  const end = Date.now() + timeout_ms;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await step();
-      if (v !== null) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeout_ms} ms${last ? ` (${(last as Error).message})` : ''}`);
-    await sleep(every_ms);
-  }
-}
+/** oned's own waits poll every 200 ms. */
+const until = <T>(what: string, timeout_ms: number, step: () => Promise<T | null>) => pollUntil(what, timeout_ms, step, 200);
 
 export interface OnedOptions {
   /** THEMIS_USER of the VMs */

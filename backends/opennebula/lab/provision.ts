@@ -7,26 +7,13 @@
 import { OneClient } from '../client.js';
 import { HOST_STATE, LCM_STATE, VM_STATE, stateLabel } from '../states.js';
 import { lastHistory } from '../xml.js';
-import { sleep } from '../../qemu/exec.js';
 import type { LabShape } from './config.js';
 import type { LabGuest } from './guest.js';
+import { until } from '../../../core/until.js';
 
 export const LAB_THEMIS_USER = 'lab';
 
-export async function until<T>(what: string, timeout_ms: number, step: () => Promise<T | null>, every_ms = 100): Promise<T> {
-  const end = Date.now() + timeout_ms;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const v = await step();
-      if (v !== null) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeout_ms} ms${last ? ` (${(last as Error).message})` : ''}`);
-    await sleep(every_ms);
-  }
-}
+export { until };
 
 /** A host's ERROR message from its template, for a clear failure of `up`. */
 async function hostError(client: OneClient, id: number): Promise<string> {
