@@ -15,7 +15,7 @@ import { OneApiError, OneClient } from './client.js';
 import { destinationCandidates, discoverVms, type Discovered } from './discovery.js';
 import { isOpenNebulaMode, OPENNEBULA_MODES } from './modes.js';
 import { HostKeyError, parseEndpoint, SshConnection, type SshSettings } from './ssh.js';
-import { runOpenNebulaTrial } from './trial.js';
+import { runOpenNebulaTrial, type TrialContext } from './trial.js';
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -35,15 +35,8 @@ export function sshSettingsOf(o: OpenNebulaOptions, spec_dir: string): SshSettin
   };
 }
 
-interface Prepared {
-  client: OneClient;
-  options: OpenNebulaOptions;
-  found: Discovered;
-  ssh: SshSettings;
-  supervisor: SshConnection;
-  probe: ProbeKind;
-  version: string;
-}
+/** What prepare found: everything a trial's context holds but its round-robin position, plus oned's version. */
+type Prepared = Omit<TrialContext, 'n'> & { version: string };
 
 class OpenNebulaBackend implements Backend {
   readonly name = 'opennebula' as const;

@@ -139,6 +139,13 @@ function parseRoot(xml: string, root: string): unknown {
   return doc[root];
 }
 
+/** The entries of a pool document (<VM_POOL><VM/>…</VM_POOL>); an empty pool parses as ''. */
+function poolEntries(xml: string, root: string, entry: string): unknown[] {
+  const pool = parseRoot(xml, root);
+  if (pool === '' || pool === null || pool === undefined) return [];
+  return (pool as Record<string, unknown[] | undefined>)[entry] ?? [];
+}
+
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new OneXmlError(`unexpected ${what} from OpenNebula: ${z.prettifyError(r.error)}`);
@@ -201,10 +208,7 @@ export function parseVm(xml: string): OneVm {
 
 /** The answer of one.vmpool.info (entries without HISTORY: read a VM with one.vm.info for those). */
 export function parseVmPool(xml: string): OneVm[] {
-  const pool = parseRoot(xml, 'VM_POOL');
-  if (pool === '' || pool === null || pool === undefined) return [];
-  const vms = (pool as { VM?: unknown[] }).VM ?? [];
-  return vms.map((raw) => {
+  return poolEntries(xml, 'VM_POOL', 'VM').map((raw) => {
     const v = check(vmBriefSchema, raw, 'VM_POOL entry');
     return {
       id: v.ID,
@@ -220,10 +224,7 @@ export function parseVmPool(xml: string): OneVm[] {
 
 /** The answer of one.hostpool.info. */
 export function parseHostPool(xml: string): OneHost[] {
-  const pool = parseRoot(xml, 'HOST_POOL');
-  if (pool === '' || pool === null || pool === undefined) return [];
-  const hosts = (pool as { HOST?: unknown[] }).HOST ?? [];
-  return hosts.map((raw) => {
+  return poolEntries(xml, 'HOST_POOL', 'HOST').map((raw) => {
     const h = check(hostSchema, raw, 'HOST document');
     return {
       id: h.ID,
