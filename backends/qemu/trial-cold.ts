@@ -10,22 +10,16 @@ import { copyDisk } from './disk-copy.js';
 import { monoMs, sleep } from './exec.js';
 import type { QemuLab } from './lab.js';
 import { failed, qmpEventRows } from './result.js';
-import { BOOT_TIMEOUT_MS, foldProbes, SETTLE_MS, setWorkload, startWarmProber } from './trial-common.js';
+import { beginTrial, BOOT_TIMEOUT_MS, foldProbes, SETTLE_MS, setWorkload } from './trial-common.js';
 import type { QemuVm } from './vm.js';
 
 const ACPI_GRACE_MS = 3_000;
 
 export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, signal: AbortSignal): Promise<TrialResult> {
   const p = trial.params;
-  const src = lab.vm!;
-  const srcHost = lab.host;
-  const dstHost = lab.otherHost();
-  r.detail.source_host = srcHost;
-  r.detail.destination_host = dstHost;
-  const ready = await setWorkload(src.control!, trial);
-  if (!ready?.startsWith('ok')) return failed(r, 'agent_unreachable', `workload not set: ${ready ?? 'no answer'}`);
-  const prober = await startWarmProber(lab, trial, (ACPI_GRACE_MS + BOOT_TIMEOUT_MS) / 1000 + 60);
-  if (!prober) return failed(r, 'agent_unreachable', 'the guest did not answer probes before the migration');
+  const start = await beginTrial(lab, trial, r, (ACPI_GRACE_MS + BOOT_TIMEOUT_MS) / 1000 + 60);
+  if ('status' in start) return start;
+  const { src, srcHost, dstHost, prober } = start;
 
   const origin = monoMs();
   let dst: QemuVm | null = null;

@@ -7,6 +7,9 @@ import type { Trial, TrialResult } from '../../core/backend.js';
 import { workloadLine, type GuestControl } from './control.js';
 import { monoMs, sleep } from './exec.js';
 import type { QemuLab } from './lab.js';
+import type { HostSide } from './lab/topology.js';
+import { failed } from './result.js';
+import type { QemuVm } from './vm.js';
 import { ProberProcess } from './prober-process.js';
 import { summarizeProbes } from './probes.js';
 
@@ -66,4 +69,29 @@ export async function foldProbes(r: TrialResult, prober: ProberProcess, origin_m
   r.detail.probes_received = s.received;
   r.detail.probe_interval_ms = interval_ms;
   return s.resumed_at_ms;
+}
+
+export interface TrialStart {
+  src: QemuVm;
+  srcHost: HostSide;
+  dstHost: HostSide;
+  prober: ProberProcess;
+}
+
+/**
+ * The opening every qemu trial shares: record source and destination, set the workload, start a warm prober
+ * (allowed to run `prober_max_s`). Returns the failed result instead when the guest does not answer.
+ */
+export async function beginTrial(lab: QemuLab, trial: Trial, r: TrialResult, prober_max_s: number): Promise<TrialStart | TrialResult> {
+  const src = lab.vm!;
+  const srcHost = lab.host;
+  const dstHost = lab.otherHost();
+  r.detail.source_host = srcHost;
+  r.detail.destination_host = dstHost;
+  const ready = await setWorkload(src.control!, trial);
+  if (!ready?.startsWith('ok')) return failed(r, 'agent_unreachable', `workload not set: ${ready ?? 'no answer'}`);
+  r.detail.workload = ready;
+  const prober = await startWarmProber(lab, trial, prober_max_s);
+  if (!prober) return failed(r, 'agent_unreachable', 'the guest did not answer probes before the migration');
+  return { src, srcHost, dstHost, prober };
 }

@@ -10,7 +10,7 @@ import type { QemuLab } from './lab.js';
 import { migrate, type MigrationStatus } from './migrate.js';
 import { failed, qmpEventRows } from './result.js';
 import { roundsFromObservations } from './rounds.js';
-import { foldProbes, SETTLE_MS, setWorkload, startWarmProber } from './trial-common.js';
+import { beginTrial, foldProbes, SETTLE_MS } from './trial-common.js';
 import type { QemuVm } from './vm.js';
 
 export interface TrialHooks {
@@ -43,16 +43,9 @@ export async function runMigrationTrial(
   hooks: TrialHooks = {},
 ): Promise<TrialResult> {
   const p = trial.params;
-  const src = lab.vm!;
-  const srcHost = lab.host;
-  const dstHost = lab.otherHost();
-  r.detail.source_host = srcHost;
-  r.detail.destination_host = dstHost;
-  const ready = await setWorkload(src.control!, trial);
-  if (!ready?.startsWith('ok')) return failed(r, 'agent_unreachable', `workload not set: ${ready ?? 'no answer'}`);
-  r.detail.workload = ready;
-  const prober = await startWarmProber(lab, trial, p.timeout_s * 2 + 120);
-  if (!prober) return failed(r, 'agent_unreachable', 'the guest did not answer probes before the migration');
+  const start = await beginTrial(lab, trial, r, p.timeout_s * 2 + 120);
+  if ('status' in start) return start;
+  const { src, dstHost, prober } = start;
 
   let dst: QemuVm | null = null;
   let adopted = false;
