@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { PARAMETER_NAMES, trialParametersSchema, type ParameterName } from '../spec/parameters.js';
+import { TRIAL_TIMELINE_SQL } from './timeline.js';
 
 export const SCHEMA_VERSION = 2;
 
@@ -128,6 +129,8 @@ SELECT backend, mode,
   median(total_ms) FILTER (WHERE status = 'succeeded') AS total_ms_p50,
   quantile_cont(total_ms, 0.95) FILTER (WHERE status = 'succeeded') AS total_ms_p95
 FROM trials GROUP BY backend, mode`,
+    // Request → outage → done, per succeeded trial with probe gaps (core/store/timeline.ts).
+    `CREATE OR REPLACE VIEW trial_timeline AS ${TRIAL_TIMELINE_SQL}`,
     // Where live migration stops converging: dirty rate × bandwidth cap.
     `CREATE OR REPLACE VIEW convergence_map AS
 SELECT backend, mode, dirty_rate_pages_s, max_bandwidth_mib_s,
