@@ -1,7 +1,7 @@
 /**
  * One trial of the model, written into a Scratch: derives the per-trial constants and seeded draws, runs
- * the mode's phase sequence (pre-copy / switch-over / post-copy / save / cold), the network reconvergence
- * and the prober. Deterministic: the only inputs are the parameters and the seed; draws happen in a fixed
+ * the mode's phase sequence (pre-copy / switch-over / post-copy / save / cold) with the orchestrator's work
+ * before, during and after the pause, the network reconvergence and the prober. Deterministic: the only inputs are the parameters and the seed; draws happen in a fixed
  * order (bandwidth; link failure when its rate > 0; shutdown and boot for cold modes; controller for
  * vxlan-fdb-push), so changing a parameter never shifts another parameter's draw.
  */
@@ -20,7 +20,7 @@ import {
   EV_AGENT_READY, EV_ANNOUNCE, EV_BOOT, EV_BOOTED, EV_CANCELLED, EV_COMPLETED, EV_DISK_COPY, EV_LINK_FAILURE,
   EV_PAUSED, EV_POSTCOPY_COMPLETED, EV_POSTCOPY_STARTED, EV_RECONVERGED, EV_REQUESTED, EV_RESUMED,
   EV_RESUMED_AT_SOURCE, EV_SHUTDOWN, EV_STARTED, EV_VM_LOST, FAIL_ABORTED, FAIL_NOT_CONVERGED, FAIL_VM_LOST,
-  PH_AGENT, PH_BOOT, PH_DISK_COPY, PH_POSTCOPY, PH_SHUTDOWN, PH_STOPCOPY, Scratch,
+  PH_AGENT, PH_BOOT, PH_DISK_COPY, PH_ORCHESTRATOR, PH_POSTCOPY, PH_SHUTDOWN, PH_STOPCOPY, Scratch,
 } from './scratch.js';
 import { stopCopyBytes, switchoverThresholdBytes } from './stopcopy.js';
 import { suspendBytes } from './suspend.js';
@@ -121,9 +121,22 @@ function switchover(s: Scratch, p: TrialParameters, t: number, deviceBytes: numb
   if (failedAfter >= 0) return abortPaused(s, t, failedAfter, PH_STOPCOPY, pages, bytes, duration);
   s.addRow(PH_STOPCOPY, t, duration, pages, bytes, 0, s.throttlePct);
   s.transferredBytes += bytes;
-  resumedAtDestination(s, p, t + duration, duration);
-  s.totalMs = t + duration;
-  s.ending = END_DOWNTIME_LIMIT;
+  const resume = orchestratorWhilePaused(s, p, t + duration);
+  resumedAtDestination(s, p, resume, resume - t);
+  completed(s, p, resume, END_DOWNTIME_LIMIT);
+}
+
+/** The orchestrator's work while the VM is stopped (e.g. libvirt's Finish/Confirm): a phase row; returns the resume time. */
+function orchestratorWhilePaused(s: Scratch, p: TrialParameters, t: number): number {
+  const ms = p.orchestrator_paused_ms;
+  if (ms > 0) s.addRow(PH_ORCHESTRATOR, t, ms, 0, 0, 0, 0);
+  return t + ms;
+}
+
+/** Done as the orchestrator reports it: its own work after the VM runs at the destination, then completed. */
+function completed(s: Scratch, p: TrialParameters, t: number, ending: number): void {
+  s.totalMs = t + p.orchestrator_after_ms;
+  s.ending = ending;
   s.addEvent(EV_COMPLETED, s.totalMs, NaN_, NaN_);
 }
 
@@ -171,8 +184,8 @@ function postcopy(s: Scratch, p: TrialParameters, t: number, deviceBytes: number
   if (failedInSwitch >= 0) return abortPaused(s, t, failedInSwitch, PH_STOPCOPY, 0, switchBytes, switchMs);
   s.addRow(PH_STOPCOPY, t, switchMs, 0, switchBytes, remaining, s.throttlePct);
   s.transferredBytes += switchBytes;
-  const resume = t + switchMs;
-  resumedAtDestination(s, p, resume, switchMs);
+  const resume = orchestratorWhilePaused(s, p, t + switchMs);
+  resumedAtDestination(s, p, resume, resume - t);
 
   const pushMs = pushBytes / link;
   const failedInPush = failureWithin(s, pushMs);
@@ -196,10 +209,8 @@ function postcopy(s: Scratch, p: TrialParameters, t: number, deviceBytes: number
   }
   const faults = postcopyFaults(s, remaining, p.dirty_rate_pages_s / 1000, pushMs);
   const stallMs = faults * faultServiceMs(s.pageWireBytes, link, p.rtt_base_ms);
-  s.totalMs = resume + pushMs;
-  s.ending = END_POSTCOPY;
-  s.addEvent(EV_POSTCOPY_COMPLETED, s.totalMs, faults, stallMs);
-  s.addEvent(EV_COMPLETED, s.totalMs, NaN_, NaN_);
+  s.addEvent(EV_POSTCOPY_COMPLETED, resume + pushMs, faults, stallMs);
+  completed(s, p, resume + pushMs, END_POSTCOPY);
 }
 
 /** Stop, stream the whole state at line rate, resume at the destination. */
@@ -212,10 +223,9 @@ function runSuspend(s: Scratch, p: TrialParameters, t0: number, deviceBytes: num
   if (failedAfter >= 0) return abortPaused(s, t0, failedAfter, PH_STOPCOPY, s.totalPages, bytes, duration);
   s.addRow(PH_STOPCOPY, t0, duration, s.totalPages, bytes, 0, 0);
   s.transferredBytes = bytes;
-  resumedAtDestination(s, p, t0 + duration, duration);
-  s.totalMs = t0 + duration;
-  s.ending = END_STOP_AND_COPY;
-  s.addEvent(EV_COMPLETED, s.totalMs, NaN_, NaN_);
+  const resume = orchestratorWhilePaused(s, p, t0 + duration);
+  resumedAtDestination(s, p, resume, resume - t0);
+  completed(s, p, resume, END_STOP_AND_COPY);
 }
 
 /** Shutdown (cold) or destroy (cold-hard), disk copy without shared storage, boot, agent start. */
@@ -252,14 +262,13 @@ function runCold(s: Scratch, rng: Random, p: TrialParameters, t0: number, hard: 
     s.transferredBytes = disk;
     t += copyMs;
   }
+  t = orchestratorWhilePaused(s, p, t);
   s.moveAtMs = t;
   s.firstFrameAtMs = t + boot; // the guest's own boot traffic (DHCP/ARP) is its first frame
   t = bootAndAgent(s, t, boot, agent);
   s.resumeMs = t;
   s.downtimeMs = t - t0;
-  s.totalMs = t;
-  s.ending = END_COLD_BOOT;
-  s.addEvent(EV_COMPLETED, t, NaN_, NaN_);
+  completed(s, p, t, END_COLD_BOOT);
 }
 
 function bootAndAgent(s: Scratch, t: number, boot: number, agent: number): number {

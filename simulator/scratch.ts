@@ -8,7 +8,7 @@ import { FAILURE_REASONS, type FailureReason } from '../core/backend.js';
 import { newDirtyModel, type DirtyModel } from './workload.js';
 
 /** Phase names of the rounds table (codes index this list). */
-export const PHASES = ['precopy', 'stopcopy', 'postcopy', 'shutdown', 'disk-copy', 'boot', 'agent'] as const;
+export const PHASES = ['precopy', 'stopcopy', 'postcopy', 'shutdown', 'disk-copy', 'boot', 'agent', 'orchestrator'] as const;
 export const PH_PRECOPY = 0;
 export const PH_STOPCOPY = 1;
 export const PH_POSTCOPY = 2;
@@ -16,6 +16,8 @@ export const PH_SHUTDOWN = 3;
 export const PH_DISK_COPY = 4;
 export const PH_BOOT = 5;
 export const PH_AGENT = 6;
+/** The orchestrator's work while the VM is stopped (orchestrator_paused_ms). */
+export const PH_ORCHESTRATOR = 7;
 
 /** Event kinds with the names of their (at most two) numeric detail fields. */
 export const EVENT_KINDS: readonly { kind: string; keys: readonly string[] }[] = [

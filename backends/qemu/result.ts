@@ -21,6 +21,8 @@ export const IGNORED_PARAMETERS = [
   'disk_gib',
   'shared_storage',
   'orchestrator_overhead_ms',
+  'orchestrator_paused_ms',
+  'orchestrator_after_ms',
   'link_failure_rate_per_s',
   'bandwidth_jitter_share',
   'boot_jitter_share',

@@ -49,7 +49,18 @@ export const trialParametersSchema = z.strictObject({
   agent_start_s: nonNegative().default(0.3).describe('cold: probe agent start after boot, s'),
   shared_storage: z.boolean().default(true).describe('Disk on shared storage: cold migration does not copy it'),
   disk_gib: nonNegative().default(10).describe('Disk size copied by cold migration without shared storage, GiB'),
-  orchestrator_overhead_ms: nonNegative().default(0).describe("Orchestrator's own fixed cost per migration (driver calls), ms"),
+  // The orchestrator's own work, split by where it falls on the trial's timeline (OpenNebula's is seconds: docs/lab.md)
+  orchestrator_overhead_ms: nonNegative()
+    .default(0)
+    .describe("Orchestrator's work before the VM stops (driver calls, set-up; the VM still runs at its source), ms"),
+  orchestrator_paused_ms: nonNegative()
+    .default(0)
+    .describe(
+      "Orchestrator's work while the VM is stopped, added to downtime and outage (live: the switch-over handshake, e.g. libvirt's Finish/Confirm; suspend: between save and restore; cold: between power-off and boot), ms",
+    ),
+  orchestrator_after_ms: nonNegative()
+    .default(0)
+    .describe("Orchestrator's work after the VM runs at its destination until it reports the migration done (e.g. monitoring until RSTIME > 0), ms"),
   // --- faults
   link_failure_rate_per_s: nonNegative().default(0).describe('Poisson rate of migration-link failures while data flows, per s'),
   // --- seeded variation between repetitions

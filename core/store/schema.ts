@@ -3,7 +3,7 @@
  * Parameter columns are generated from the parameter schema, so a new parameter is a new typed column.
  */
 import { z } from 'zod';
-import { PARAMETER_NAMES, trialParametersSchema, type ParameterName } from '../spec/parameters.js';
+import { PARAMETER_NAMES, defaultParameters, trialParametersSchema, type ParameterName } from '../spec/parameters.js';
 import { TRIAL_TIMELINE_SQL } from './timeline.js';
 
 export const SCHEMA_VERSION = 2;
@@ -18,6 +18,15 @@ export function parameterColumnType(name: ParameterName): 'DOUBLE' | 'BOOLEAN' |
   return 'VARCHAR';
 }
 
+
+/** The parameter's default as a SQL literal of its column type. */
+function defaultLiteral(name: ParameterName): string {
+  const value: unknown = defaultParameters()[name];
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return parameterColumnType(name) === 'VARCHAR' ? `'${String(value)}'` : String(value);
+  }
+  return `'${String(value).replaceAll("'", "''")}'`;
+}
 
 export function parameterColumns(): { name: ParameterName; type: string }[] {
   return PARAMETER_NAMES.map((name) => ({ name, type: parameterColumnType(name) }));
@@ -60,6 +69,11 @@ ${paramCols},
   params JSON NOT NULL,
   PRIMARY KEY (campaign_id, point_index)
 )`,
+    // A database made by an older Themis lacks the parameters added since: they get their column, holding the
+    // default (the value those campaigns ran with), so the view below and new campaigns work on old files.
+    ...parameterColumns()
+      .filter((c) => c.name !== 'mode')
+      .map((c) => `ALTER TABLE points ADD COLUMN IF NOT EXISTS "${c.name}" ${c.type} DEFAULT ${defaultLiteral(c.name)}`),
     `CREATE TABLE IF NOT EXISTS trial_results (
   campaign_id VARCHAR NOT NULL,
   trial_index BIGINT NOT NULL,

@@ -133,8 +133,9 @@ export class Store {
     await appendToTempTable(this.connection, 'stage_points', columns, plan.points.length);
     await this.transaction(async () => {
       await this.connection.run('DELETE FROM points WHERE campaign_id = $id', { id: campaignId });
-      await this.connection.run(`INSERT INTO points SELECT ${quote(campaignId)}, point_index, point_id, mode,
-        ${cols.filter((c) => c.name !== 'mode').map((c) => `"${c.name}"::${c.type}`).join(', ')}, params::JSON
+      // BY NAME: a database made before a parameter existed has that column appended at the end (schema.ts)
+      await this.connection.run(`INSERT INTO points BY NAME SELECT ${quote(campaignId)} AS campaign_id, point_index, point_id, mode,
+        ${cols.filter((c) => c.name !== 'mode').map((c) => `"${c.name}"::${c.type} AS "${c.name}"`).join(', ')}, params::JSON AS params
         FROM stage_points`);
     });
     await this.connection.run('DROP TABLE stage_points');

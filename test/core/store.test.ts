@@ -106,4 +106,42 @@ describe('store', () => {
     expect(n).toEqual({ n: 0n });
     store.close();
   });
+
+  it('opens a database made before a parameter existed: the column is added with its default, new campaigns append by name', async () => {
+    const old = await openWithCampaign();
+    const batch = emptyBatch();
+    addTrialResult(batch, 0, result({}), 0, 1);
+    await old.appendBatch('c1', 'simulator', plan, batch);
+    // what a database of the previous release looks like: no orchestrator_paused_ms / orchestrator_after_ms
+    await old.connection.run('DROP VIEW trials');
+    await old.connection.run('DROP VIEW trial_timeline');
+    await old.connection.run('ALTER TABLE points DROP COLUMN orchestrator_paused_ms');
+    await old.connection.run('ALTER TABLE points DROP COLUMN orchestrator_after_ms');
+    old.close();
+
+    const store = await Store.open(join(dir, 't.duckdb'));
+    const cols = (await store.connection.runAndReadAll(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'points' AND column_name LIKE 'orchestrator_%' ORDER BY ALL`,
+    )).getRowsJS().map((r) => r[0]);
+    expect(cols).toEqual(['orchestrator_after_ms', 'orchestrator_overhead_ms', 'orchestrator_paused_ms']);
+    // the new columns sit after `params` now; a second campaign's points must still land in the right columns
+    const plan2 = buildPlan(parseSweep('name: t\nparameters: { orchestrator_paused_ms: 250, memory_mib: 1024 }\n', 't.yaml'));
+    await store.insertCampaign({
+      campaign_id: 'c2', name: 't', spec_yaml: 'name: t', spec_sha256: 'y', spec_path: 't.yaml', backend: 'simulator',
+      themis_version: '0', host: 'h', shard: null, planned_trials: plan2.size, status: 'running',
+    });
+    await store.loadPoints('c2', plan2);
+    const b2 = emptyBatch();
+    addTrialResult(b2, 0, result({}), 0, 1);
+    await store.appendBatch('c2', 'simulator', plan2, b2);
+    const rows = (await store.connection.runAndReadAll(
+      `SELECT campaign_id, memory_mib, orchestrator_paused_ms, orchestrator_after_ms, json_extract(params, '$.memory_mib')::DOUBLE AS json_mib
+       FROM trials ORDER BY campaign_id`,
+    )).getRowObjectsJS();
+    expect(rows).toEqual([
+      { campaign_id: 'c1', memory_mib: 512, orchestrator_paused_ms: 0, orchestrator_after_ms: 0, json_mib: null },
+      { campaign_id: 'c2', memory_mib: 1024, orchestrator_paused_ms: 250, orchestrator_after_ms: 0, json_mib: 1024 },
+    ]);
+    store.close();
+  });
 });

@@ -26,6 +26,8 @@ const anyParams = fc.record({
   announce: fc.boolean(),
   probe_interval_ms: fc.double({ min: 0.5, max: 200, noNaN: true }),
   orchestrator_overhead_ms: fc.double({ min: 0, max: 1000, noNaN: true }),
+  orchestrator_paused_ms: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 5000, noNaN: true })),
+  orchestrator_after_ms: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 5000, noNaN: true })),
 }) as fc.Arbitrary<TrialParametersInput>;
 
 const seed = fc.integer({ min: 0, max: 0xffffffff });
