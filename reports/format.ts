@@ -44,3 +44,11 @@ export function formatWithUnit(metric: string, v: number | null): string {
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** A median over the reference's: "×1.00", "×0.25", "×12.3"; '—' when there is no finite ratio. */
+export function formatRatio(r: number | null): string {
+  if (r === null || !Number.isFinite(r)) return '—';
+  if (r >= 100) return `×${r.toFixed(0)}`;
+  if (r >= 10) return `×${r.toFixed(1)}`;
+  return `×${r.toFixed(2)}`;
+}

@@ -6,6 +6,7 @@
  */
 import { writeFileAtomic } from './atomic.js';
 import { formatCount } from './format.js';
+import { campaignsComparedSection, COMPARE_FIGURE_IDS, figureBlock } from './html/compare.js';
 import { campaignSection, comparisonTable, failureTable, groupTable } from './html/tables.js';
 import { escapeHtml, jsonForScript, scriptForInline } from './html/escape.js';
 import { browserLibraries } from './html/libraries.js';
@@ -52,13 +53,8 @@ export function renderHtml(data: ReportData): string {
   const names = [...new Set(data.campaigns.map((c) => c.name))].join(', ') || 'no campaign';
   const libs = browserLibraries();
   const figureBlocks = data.figures
-    .map(
-      (f) => `<figure id="figure-${f.id}">
-<h3>${escapeHtml(f.title)}</h3>
-<div class="fig" id="fig-${f.id}"></div>
-<figcaption>${escapeHtml(f.caption)}</figcaption>
-</figure>`,
-    )
+    .filter((f) => !COMPARE_FIGURE_IDS.includes(f.id))
+    .map(figureBlock)
     .join('\n');
   const byTable =
     data.by.length > 0
@@ -100,6 +96,8 @@ ${failureTable(data.failures)}
 
 <h2>Figures</h2>
 ${figureBlocks || '<p>No trial succeeded or kept details: nothing to draw.</p>'}
+
+${campaignsComparedSection(data.campaignsCompared, data.figures)}
 
 <h2>Campaigns: spec and provenance</h2>
 ${campaignSection(data.campaigns)}

@@ -14,6 +14,8 @@ import type { Figure } from './charts/figure.js';
 import { headlines } from './headline.js';
 import { writeFileAtomic } from './atomic.js';
 import { CellList, pyRaw, tableOutput, vegaLiteOutput } from './notebook/cells.js';
+import { campaignsComparedCells } from './notebook/compare-cells.js';
+import { COMPARE_FIGURE_IDS } from './html/compare.js';
 import { CAMPAIGNS_SQL, gatherReportData, type ReportData } from './report-data.js';
 import { openReportSource, plainRows, queryRows, RESULT_TABLES, sqlString, validateAxes } from './source.js';
 import { formatMetric, formatPValue, formatSigned } from './format.js';
@@ -124,7 +126,8 @@ export async function buildNotebook(con: DuckDBConnection, data: ReportData, dat
   cells.code(`con.sql(${pyRaw(FAILURES_SQL)}).df()`, [tableOutput(plainRows(await queryRows(con, FAILURES_SQL)))]);
 
   cells.markdown('## Figures');
-  for (const f of data.figures) figureCells(cells, f);
+  for (const f of data.figures.filter((x) => !COMPARE_FIGURE_IDS.includes(x.id))) figureCells(cells, f);
+  await campaignsComparedCells(cells, con, data.campaignsCompared, data.figures, figureCells);
 
   return {
     nbformat: 4,

@@ -4,6 +4,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { axisExpressions } from './analysis/axes.js';
+import { gatherCampaignsCompared, type CampaignsCompared } from './analysis/campaigns-compared.js';
 import { compareByAxes, compareModes, type Comparison } from './analysis/comparisons.js';
 import { failuresByReason, type FailureRow } from './analysis/failures.js';
 import { fetchGroupValues, summarizeGroups, type GroupStats } from './analysis/groups.js';
@@ -42,6 +43,8 @@ export interface ReportData {
   comparisonsByAxes: Comparison[];
   failures: FailureRow[];
   figures: Figure[];
+  /** Campaign against campaign per mode; null unless some mode was measured by two or more campaigns. */
+  campaignsCompared: CampaignsCompared | null;
 }
 
 export const CAMPAIGNS_SQL = `SELECT c.campaign_id, c.name, c.backend, c.spec_path, c.spec_sha256, c.spec_yaml, c.themis_version, c.host,
@@ -82,5 +85,6 @@ export async function gatherReportData(con: DuckDBConnection, db: string, by: st
     comparisonsByAxes: compareByAxes(perAxes, by),
     failures: await failuresByReason(con),
     figures: await buildFigures(con, by),
+    campaignsCompared: await gatherCampaignsCompared(con, seed),
   };
 }

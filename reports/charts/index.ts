@@ -9,11 +9,15 @@ import { distributionFigure } from './distribution.js';
 import { realize, type Figure, type FigureDef } from './figure.js';
 import { successFigure } from './success.js';
 import { timelineFigure } from './timeline.js';
+import { timelinePartsFigure } from './timeline-parts.js';
+import { HAS_COMPARED_MODES_SQL } from '../analysis/campaigns.js';
 
 export async function figureDefs(con: DuckDBConnection, by: readonly string[]): Promise<FigureDef[]> {
   const [dirty] = await axisExpressions(con, ['dirty_rate_pages_s']);
   // Simulated vs real needs two backends; with one, skip its quantile scan altogether.
   const [b] = await queryRows(con, 'SELECT count(DISTINCT backend)::INTEGER AS n FROM trials');
+  // Campaigns compared needs a mode measured by two campaigns.
+  const [c] = await queryRows(con, HAS_COMPARED_MODES_SQL);
   return [
     distributionFigure,
     successFigure(by[0]),
@@ -21,6 +25,7 @@ export async function figureDefs(con: DuckDBConnection, by: readonly string[]): 
     convergenceFigure(dirty.expr, by[0]),
     timelineFigure,
     ...(Number(b.n) > 1 ? [backendsFigure] : []),
+    ...(Number(c.n) > 0 ? [timelinePartsFigure] : []),
   ];
 }
 

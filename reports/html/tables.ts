@@ -9,9 +9,9 @@ import type { CampaignInfo } from '../report-data.js';
 import { formatCount, formatMetric, formatPValue, formatShare, formatSigned } from '../format.js';
 import { escapeHtml } from './escape.js';
 
-type Cell = { text: string; col?: string; value?: number | string | null; cls?: string; title?: string };
+export type Cell = { text: string; col?: string; value?: number | string | null; cls?: string; title?: string };
 
-function td(c: Cell): string {
+export function td(c: Cell): string {
   const attrs = [
     c.col ? ` data-col="${escapeHtml(c.col)}"` : '',
     c.value !== undefined && c.value !== null ? ` data-value="${escapeHtml(String(c.value))}"` : '',
@@ -21,13 +21,13 @@ function td(c: Cell): string {
   return `<td${attrs}>${c.text}</td>`;
 }
 
-function table(id: string, head: string[], rows: { key: string; cells: Cell[] }[]): string {
+export function table(id: string, head: string[], rows: { key: string; cells: Cell[] }[]): string {
   const thead = `<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`;
   const body = rows.map((r) => `<tr data-key="${escapeHtml(r.key)}">${r.cells.map(td).join('')}</tr>`).join('\n');
   return `<table class="stats" data-table="${id}">${thead}<tbody>\n${body}\n</tbody></table>`;
 }
 
-const ci = (metric: string, lo: number | null, hi: number | null) =>
+export const ci = (metric: string, lo: number | null, hi: number | null) =>
   lo === null || hi === null ? '' : ` <span class="ci">[${formatMetric(metric, lo)}, ${formatMetric(metric, hi)}]</span>`;
 
 function metricCells(metric: string, s: MetricStats): Cell[] {
