@@ -152,14 +152,27 @@ export function buildProgram(): Command {
 
   program
     .command('export')
-    .description('Export a table or query (parquet, arrow, csv) or the analysis notebook (ipynb)')
+    .description('Export a table or query (parquet, arrow, csv), the analysis notebook (ipynb), or a dataset folder (dataset)')
     .argument('<db>', 'DuckDB file')
-    .addOption(new Option('--format <format>', 'output format').choices(['parquet', 'arrow', 'csv', 'ipynb']).makeOptionMandatory())
-    .requiredOption('--out <file>', 'output file')
+    .addOption(
+      new Option('--format <format>', 'output format; dataset: the five Parquet files themis merge reads back (datasets/README.md)')
+        .choices(['parquet', 'arrow', 'csv', 'ipynb', 'dataset'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--out <path>', 'output file (dataset: folder)')
     .option('--table <name>', 'table or view to export (default trials)')
     .option('--query <sql>', 'query to export instead of a table')
+    .option('--campaign <id>', 'dataset: only this campaign')
     .option('--by <axes>', 'ipynb: parameters to break statistics down by', parseAxes)
-    .action(async (db: string, o: { format: 'parquet' | 'arrow' | 'csv' | 'ipynb'; out: string; table?: string; query?: string; by?: string[] }) => {
+    .action(async (db: string, o: { format: 'parquet' | 'arrow' | 'csv' | 'ipynb' | 'dataset'; out: string; table?: string; query?: string; campaign?: string; by?: string[] }) => {
+      if (o.campaign !== undefined && o.format !== 'dataset') throw new UsageError('--campaign: only with --format dataset');
+      if (o.format === 'dataset') {
+        if (o.table || o.query) throw new UsageError('--format dataset writes all five tables: --table and --query do not apply');
+        const { exportDataset } = await import('../store/dataset-export.js');
+        const { files } = await exportDataset({ db, outDir: o.out, campaignId: o.campaign });
+        process.stdout.write(files.join('\n') + '\n');
+        return;
+      }
       if (o.format === 'ipynb') {
         const { writeNotebook } = await import('../../reports/notebook.js');
         await writeNotebook({ db, out: o.out, by: o.by });
@@ -183,11 +196,14 @@ export function buildProgram(): Command {
 
   program
     .command('merge')
-    .description('Union several databases (e.g. shards) into one')
-    .argument('<out>', 'DuckDB file to write (created if missing)')
-    .argument('<db...>', 'databases to merge')
-    .action(async (out: string, dbs: string[]) => {
-      const counts = await mergeDatabases(out, dbs);
+    .description(
+      'Union databases (e.g. shards) and dataset folders (e.g. datasets/qemu-tcg) into one database, in one ' +
+        'transaction: a trial present twice, or any bad input, is an error and nothing is written',
+    )
+    .argument('<out>', 'DuckDB file to write into (created if missing; removed again if the merge fails)')
+    .argument('<input...>', 'DuckDB files and/or dataset folders (campaigns, trials, rounds, probe_gaps, events .parquet)')
+    .action(async (out: string, inputs: string[]) => {
+      const counts = await mergeDatabases(out, inputs);
       process.stdout.write(`${out}: ${counts.campaigns} campaigns, ${counts.trials} trials\n`);
     });
 
