@@ -17,6 +17,7 @@ import type { CampaignSpec } from '../../core/spec/sweep.js';
 import { exportDataset } from '../../core/store/dataset-export.js';
 import { parameterColumns } from '../../core/store/schema.js';
 import { createBackend } from '../../simulator/backend.js';
+import { startWorkbench } from '../../workbench/server.js';
 
 const SWEEP = `name: roundtrip
 seed: 11
@@ -141,7 +142,27 @@ describe('themis merge of the committed datasets', () => {
     const html = join(dir, 'real.html');
     expect(await main(['report', merged, '--out', html])).toBe(0);
     expect(readFileSync(html, 'utf8')).toContain('Simulated vs real');
+    // The figure is there because of the second backend: one dataset alone has none.
+    const single = join(dir, 'qemu-only.duckdb');
+    await mergeDatabases(single, [QEMU_TCG]);
+    expect(await main(['report', single, '--out', join(dir, 'qemu-only.html')])).toBe(0);
+    expect(readFileSync(join(dir, 'qemu-only.html'), 'utf8')).not.toContain('Simulated vs real');
     expect(await main(['sql', merged, 'SELECT count(*) FROM trials'])).toBe(0);
+
+    // themis serve on it: both campaigns listed with their stored trials, a campaign's report served.
+    const wb = await startWorkbench({ db: merged, sweepsDir: dir });
+    try {
+      const list = (await (await fetch(`${wb.url}api/campaigns`)).json()) as { campaigns: { campaign_id: string; backend: string }[] };
+      expect(list.campaigns.map((c) => `${c.backend}:${c.campaign_id}`).sort()).toEqual([
+        'opennebula:opennebula-lab-dataset-395a2268b7d1',
+        'qemu:qemu-matrix-295399185a4a',
+      ]);
+      const report = await fetch(`${wb.url}api/campaigns/qemu-matrix-295399185a4a/report`);
+      expect(report.status).toBe(200);
+      expect(await report.text()).toContain('qemu-matrix');
+    } finally {
+      await wb.close();
+    }
   });
 
   it('adds the cold re-run next to the main qemu campaign (same point ids, another campaign)', async () => {
@@ -178,6 +199,31 @@ describe('themis merge of a dataset from an older or newer Themis', () => {
       expect(detail.trial_note).toBe(Number(r.trial_index) * 10); // varies per trial: the trial's detail
       expect(params.memory_mib).toBe(256); // what the dataset had stays
     }
+  });
+});
+
+describe('themis merge of a database from an older Themis', () => {
+  it('fits its points by name: a parameter column it lacks gets the default, one it has at the end keeps its value', async () => {
+    const db = join(dir, 'old.duckdb');
+    await runCampaign({ spec: spec(), dbPath: db, backend: createBackend({ workers: 0 }) });
+    const [missing, moved] = parameterColumns().filter((c) => c.name !== 'mode' && c.type === 'DOUBLE').slice(-2).map((c) => c.name);
+    // An older file: one parameter column absent, another appended last (as ALTER TABLE ADD COLUMN leaves it).
+    await withDuckDb(db, async (run) => {
+      await run('DROP VIEW trial_timeline');
+      await run('DROP VIEW convergence_map');
+      await run('DROP VIEW live_vs_cold');
+      await run('DROP VIEW trials');
+      await run(`ALTER TABLE points DROP COLUMN "${missing}"`);
+      await run(`ALTER TABLE points RENAME COLUMN "${moved}" TO old_moved`);
+      await run(`ALTER TABLE points ADD COLUMN "${moved}" DOUBLE`);
+      await run(`UPDATE points SET "${moved}" = 1234.5`);
+      await run('ALTER TABLE points DROP COLUMN old_moved');
+    }, false);
+    const merged = join(dir, 'merged.duckdb');
+    expect(await mergeDatabases(merged, [db])).toEqual({ campaigns: 1, trials: 24 });
+    const defaults = defaultParameters() as Record<string, unknown>;
+    const rows = await query(merged, `SELECT DISTINCT "${missing}" AS missing, "${moved}" AS moved, params->>'${missing}' AS in_params FROM trials`);
+    expect(rows).toEqual([{ missing: defaults[missing], moved: 1234.5, in_params: String(defaults[missing]) }]);
   });
 });
 
