@@ -3,9 +3,10 @@
  * exits with 2 and writes nothing.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createBackend } from '../../backends/registry.js';
+import { writeFileAtomic } from '../../reports/atomic.js';
 import { runCampaign } from '../engine/engine.js';
 import { terminalProgress } from '../engine/progress.js';
 import { buildPlan, type Shard } from '../plan/plan.js';
@@ -39,14 +40,6 @@ function parsePositiveInt(text: string, name: string): number {
 
 function parseAxes(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-/** Writes via a temporary file and a rename, so a reader never sees half a file. */
-function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 /** Ctrl-C once: stop scheduling and keep what is stored. Twice: leave at once. */
@@ -205,6 +198,27 @@ export function buildProgram(): Command {
     .action(async (out: string, inputs: string[]) => {
       const counts = await mergeDatabases(out, inputs);
       process.stdout.write(`${out}: ${counts.campaigns} campaigns, ${counts.trials} trials\n`);
+    });
+
+  program
+    .command('calibrate')
+    .description("Learn a real cloud's orchestrator overheads from one of its campaigns: writes a calibrated simulator sweep")
+    .argument('<db>', 'DuckDB file holding the real campaign (themis merge loads a dataset folder into one)')
+    .requiredOption('--sweep <file>', "simulator sweep with the real cloud's settings (memory, bandwidth, boot time…)")
+    .option('--campaign <id>', 'the real campaign (default: the only non-simulator campaign in <db>)')
+    .option('--out <file>', 'write the calibrated sweep here (default: stdout, and the table to stderr)')
+    .option('--name <name>', "the calibrated sweep's name (default: the sweep's name + '-calibrated')")
+    .action(async (db: string, o: { sweep: string; campaign?: string; out?: string; name?: string }) => {
+      const { calibrate } = await import('../../calibration/calibrate.js');
+      const { formatCalibration } = await import('./calibrate.js');
+      const result = await calibrate({ db, campaignId: o.campaign, sweepPath: o.sweep, name: o.name });
+      if (o.out === undefined) {
+        process.stderr.write(formatCalibration(result));
+        process.stdout.write(result.sweepText);
+        return;
+      }
+      writeFileAtomic(o.out, result.sweepText);
+      process.stdout.write(`${formatCalibration(result)}sweep: ${o.out}\n`);
     });
 
   program

@@ -1,0 +1,170 @@
+/**
+ * `themis calibrate`: learns the orchestrator's overheads of a real cloud from one of its campaigns. The
+ * user's simulator sweep says everything else (memory, bandwidth, boot time…); per mode, the three overheads
+ * are fitted so that the simulator's medians of the time before the outage, the outage and the time after it
+ * match the real campaign's. The calibrated figures printed are those of the written sweep itself.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parseDocument } from 'yaml';
+import { UsageError } from '../core/cli/exit.js';
+import { runCampaign } from '../core/engine/engine.js';
+import { buildPlan } from '../core/plan/plan.js';
+import { parseSweep } from '../core/spec/load.js';
+import type { CampaignSpec } from '../core/spec/sweep.js';
+import { Store } from '../core/store/store.js';
+import { createBackend } from '../simulator/backend.js';
+import { fitStep, NO_OVERHEADS, residual, type Overheads } from './fit.js';
+import { pickRealCampaign, type RealCampaign } from './real-campaign.js';
+import { calibratedSweepText, checkCalibratable } from './sweep-rewrite.js';
+import { timelineMediansByMode, type ModeTimeline, type TimelineParts } from './timeline-medians.js';
+
+export interface CalibrateOptions {
+  /** DuckDB file holding the real campaign */
+  db: string;
+  campaignId?: string;
+  /** The simulator sweep with the real cloud's settings */
+  sweepPath: string;
+  /** Name of the calibrated sweep (default: the sweep's name + '-calibrated') */
+  name?: string;
+}
+
+export interface ModeCalibration {
+  mode: string;
+  real: ModeTimeline | null;
+  uncalibrated: ModeTimeline;
+  overheads: Overheads;
+  calibrated: ModeTimeline;
+  /** real − calibrated per part; null when there were no real trials of this mode */
+  residual: TimelineParts | null;
+}
+
+export interface Calibration {
+  real: RealCampaign;
+  modes: ModeCalibration[];
+  sweepText: string;
+}
+
+export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
+  const source = readSweepText(o.sweepPath);
+  const sweep = parseSweep(source, o.sweepPath);
+  if (sweep.backend !== 'simulator') {
+    throw new UsageError(`${o.sweepPath}: calibrate needs a simulator sweep (the real cloud's settings); found backend ${sweep.backend}`);
+  }
+  const modes = [...new Set(buildPlan(sweep).points.map((p) => p.params.mode))];
+  checkCalibratable(source, o.sweepPath);
+  const { real, observed } = await readRealCampaign(o.db, o.campaignId);
+  const learnable = modes.filter((m) => observed.has(m));
+  if (learnable.length === 0) {
+    throw new UsageError(
+      `${o.db}: campaign ${real.campaign_id} has no succeeded trial with probe gaps in the sweep's modes (${modes.join(', ')}); ` +
+        `it has ${[...observed.keys()].join(', ') || 'none'}`,
+    );
+  }
+  const name = o.name ?? (sweep.name.endsWith('-calibrated') ? sweep.name : `${sweep.name}-calibrated`);
+  const textFor = (overheads: Map<string, Overheads>) =>
+    calibratedSweepText(source, o.sweepPath, {
+      name,
+      overheads,
+      header: headerLines(real, o, overheads, observed),
+      calibratedOn: real.campaign_id,
+    });
+
+  const work = mkdtempSync(join(tmpdir(), 'themis-calibrate-'));
+  try {
+    // The model is additive in the overheads (each moves its own part by exactly its value), so one step from
+    // a precise baseline fits: the baseline runs with many repetitions, so its medians carry no noise worth
+    // fitting; the real campaign's own sampling noise stays, and shows in the residual.
+    const zero = new Map(modes.map((m) => [m, NO_OVERHEADS]));
+    const repetitions = Math.max(sweep.repetitions, BASELINE_REPETITIONS);
+    const uncalibrated = await simulatedMedians(withRepetitions(textFor(zero), repetitions), o.sweepPath, join(work, 'baseline.duckdb'));
+    const overheads = new Map(
+      modes.map((m) => [m, observed.has(m) ? fitStep(NO_OVERHEADS, observed.get(m)!, uncalibrated.get(m)!) : NO_OVERHEADS]),
+    );
+    const sweepText = textFor(overheads);
+    // the calibrated figures are the written sweep's own, as `themis run` will reproduce them
+    const calibrated = await simulatedMedians(sweepText, o.sweepPath, join(work, 'calibrated.duckdb'));
+    return {
+      real,
+      sweepText,
+      modes: modes.map((mode) => {
+        const r = observed.get(mode) ?? null;
+        const c = calibrated.get(mode)!;
+        return { mode, real: r, uncalibrated: uncalibrated.get(mode)!, overheads: overheads.get(mode)!, calibrated: c, residual: r && residual(r, c) };
+      }),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Repetitions per point of the uncalibrated baseline (≈ 1 ms of simulation each). */
+const BASELINE_REPETITIONS = 2000;
+
+function withRepetitions(text: string, repetitions: number): string {
+  const doc = parseDocument(text);
+  doc.set('repetitions', repetitions);
+  return doc.toString({ lineWidth: 0 });
+}
+
+function readSweepText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`${path}: cannot read the sweep file`);
+  }
+}
+
+async function readRealCampaign(db: string, campaignId?: string): Promise<{ real: RealCampaign; observed: Map<string, ModeTimeline> }> {
+  if (!existsSync(db)) throw new UsageError(`no database at ${db}`);
+  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
+  const con = await instance.connect();
+  try {
+    const real = await pickRealCampaign(con, db, campaignId);
+    const observed = new Map((await timelineMediansByMode(con, real.campaign_id)).map((t) => [t.mode, t]));
+    return { real, observed };
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Runs the sweep text through the engine into a scratch database and reads its medians back with the same SQL. */
+async function simulatedMedians(text: string, file: string, dbPath: string): Promise<Map<string, ModeTimeline>> {
+  const spec: CampaignSpec = {
+    sweep: parseSweep(text, file),
+    source_yaml: text,
+    source_sha256: createHash('sha256').update(text).digest('hex'),
+    source_path: file,
+  };
+  if (spec.sweep.store.probe_gaps === 'none' || spec.sweep.store.probe_gaps === 'failed') {
+    throw new UsageError(`${file}: store.probe_gaps must be 'all' for calibrate: the outage's position comes from the probe gaps`);
+  }
+  const outcome = await runCampaign({ spec, dbPath, backend: createBackend() });
+  const store = await Store.open(dbPath, { readOnly: true });
+  try {
+    return new Map((await timelineMediansByMode(store.connection, outcome.campaign_id)).map((t) => [t.mode, t]));
+  } finally {
+    store.close();
+  }
+}
+
+function headerLines(real: RealCampaign, o: CalibrateOptions, overheads: Map<string, Overheads>, observed: Map<string, ModeTimeline>): string[] {
+  const lines = [
+    `Calibrated by \`themis calibrate\` from ${o.sweepPath} and the real campaign ${real.campaign_id} (backend ${real.backend}) in ${o.db}:`,
+    `per mode, the orchestrator's work before the VM stops, while it is stopped and after it runs at the destination is`,
+    `fitted so that the simulated medians of those parts of the timeline match the real ones (docs/simulator.md).`,
+  ];
+  for (const [mode, oh] of overheads) {
+    const r = observed.get(mode);
+    lines.push(
+      r
+        ? `  ${mode}: ${r.trials} real trials; before ${oh.orchestrator_overhead_ms} ms, paused ${oh.orchestrator_paused_ms} ms, after ${oh.orchestrator_after_ms} ms`
+        : `  ${mode}: no real trials — not calibrated (overheads 0)`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,27 @@
+/** `themis calibrate`'s answer as a table: per mode and timeline part, real vs simulated and the fitted overhead. */
+import { OVERHEAD_OF_PART } from '../../calibration/fit.js';
+import type { Calibration } from '../../calibration/calibrate.js';
+import type { TimelineParts } from '../../calibration/timeline-medians.js';
+import { alignTable, formatMs } from '../../reports/summary.js';
+
+const PARTS = Object.keys(OVERHEAD_OF_PART) as (keyof TimelineParts)[];
+
+export function formatCalibration(c: Calibration): string {
+  const header = ['mode', 'part', 'real p50', 'simulated p50', 'overhead', 'calibrated p50', 'residual'];
+  const rows: string[][] = [];
+  for (const m of c.modes) {
+    for (const part of PARTS) {
+      rows.push([
+        m.mode,
+        `${part.replace('_ms', '')}${m.real ? '' : ' (no real trials)'}`,
+        formatMs(m.real ? m.real[part] : null),
+        formatMs(m.uncalibrated[part]),
+        `${OVERHEAD_OF_PART[part].replace('orchestrator_', '')}=${m.overheads[OVERHEAD_OF_PART[part]]}`,
+        formatMs(m.calibrated[part]),
+        formatMs(m.residual ? m.residual[part] : null),
+      ]);
+    }
+  }
+  const title = `calibrated against ${c.real.campaign_id} (${c.real.backend}); ms, medians over succeeded trials with probe gaps`;
+  return `${title}\n${alignTable(header, rows, header.map((_, i) => i >= 2 && i !== 4))}\n`;
+}
