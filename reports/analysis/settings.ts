@@ -33,12 +33,22 @@ export function comparedParameters(): string[] {
   return parameterColumns().map((c) => c.name).filter((n) => n !== 'mode');
 }
 
-/** Per compared mode and campaign, each parameter's distinct values; `columns` narrows the list (the notebook shows only differing ones). */
-export function settingsSql(columns: readonly string[] = comparedParameters()): string {
+/**
+ * Per compared mode and campaign, each parameter's distinct values; `columns` narrows the list (the notebook
+ * shows only differing ones). From `trials` the query reads every trial's ~60 parameter columns (2–3 s on a
+ * million trials); from `points`, where the store keeps each point's parameters once and the `trials` view
+ * joins them from, it reads one row per point that has trials — the same answer in milliseconds. The notebook's
+ * Parquet has no `points`, so its cell reads `trials`.
+ */
+export function settingsSql(columns: readonly string[] = comparedParameters(), from: 'trials' | 'points' = 'trials'): string {
   const lists = columns.map((c) => `list(DISTINCT t.${sqlIdent(c)} ORDER BY t.${sqlIdent(c)}) AS ${sqlIdent(c)}`);
+  const source =
+    from === 'trials'
+      ? 'trials t'
+      : 'points t JOIN (SELECT DISTINCT campaign_id, point_index FROM trial_results) r ON r.campaign_id = t.campaign_id AND r.point_index = t.point_index';
   return `WITH ${COMPARED_CAMPAIGNS_CTE}
 SELECT c.mode, c.label AS campaign, c.campaign_id, c.campaign_rank::INTEGER AS campaign_rank${lists.map((l) => `,\n  ${l}`).join('')}
-FROM trials t JOIN compared c ON c.mode = t.mode AND c.campaign_id = t.campaign_id
+FROM ${source} JOIN compared c ON c.mode = t.mode AND c.campaign_id = t.campaign_id
 GROUP BY c.mode, c.label, c.campaign_id, c.campaign_rank
 ORDER BY c.mode, c.campaign_rank`;
 }
@@ -65,7 +75,7 @@ export function differingParameters(rows: readonly Record<string, unknown>[], co
 export async function settingsThatDiffer(con: DuckDBConnection, modes: readonly string[]): Promise<ModeSettings[]> {
   if (modes.length === 0) return [];
   const columns = comparedParameters();
-  const rows = await queryRows(con, settingsSql(columns));
+  const rows = await queryRows(con, settingsSql(columns, 'points'));
   return modes.map((mode) => {
     const mine = rows.filter((r) => String(r.mode) === mode);
     return {

@@ -16,6 +16,7 @@ import { main } from '../../core/cli/main.js';
 import { TRIAL_TIMELINE_SQL } from '../../core/store/timeline.js';
 import { gatherCampaignsCompared } from '../../reports/analysis/campaigns-compared.js';
 import { CAMPAIGN_MEDIANS_SQL } from '../../reports/analysis/campaigns.js';
+import { settingsSql } from '../../reports/analysis/settings.js';
 import { buildFigures } from '../../reports/charts/index.js';
 import { launchChromium, type HeadlessChromium } from '../../reports/chromium.js';
 import { writeHtmlReport } from '../../reports/html.js';
@@ -152,6 +153,10 @@ describe('campaigns compared', () => {
       expect(s.differences.find((d) => d.parameter === 'memory_mib')!.values).toEqual([[256], [512]]);
       expect(s.differences.find((d) => d.parameter === 'orchestrator_overhead_ms')!.values).toEqual([[500], [2000]]);
     }
+    // The report reads the per-point table for speed; the notebook's cell reads trials: same answer.
+    const fromPoints = await sqlRows(db, settingsSql(undefined, 'points'));
+    expect(fromPoints).toHaveLength(4);
+    expect(fromPoints).toEqual(await sqlRows(db, settingsSql(undefined, 'trials')));
   });
 
   it('splits every succeeded trial into parts that add up to its total', async () => {
