@@ -44,12 +44,7 @@ async function mergeInto(store: Store, inputs: readonly ReturnType<typeof classi
       staged.push(input.kind === 'duckdb' ? await stageDatabase(c, input.path, `src${i}`, defaults) : await stageDatasetFolder(c, input.path, `imp${i}`, defaults));
     }
     const union = (table: keyof StagedInput) => staged.map((s) => `SELECT * FROM ${s[table]}`).join(' UNION ALL ');
-    const dup = await c.runAndReadAll(
-      `SELECT campaign_id, trial_id, count(*) AS n FROM (${union('trial_ids')} UNION ALL SELECT campaign_id, trial_id FROM trials)
-       GROUP BY ALL HAVING n > 1 LIMIT 1`,
-    );
-    const d = dup.getRowObjects()[0];
-    if (d) throw new UsageError(`trial ${String(d.trial_id)} of campaign ${String(d.campaign_id)} is in more than one input`);
+    await checkNoDuplicateTrial(store, staged, inputs.map((i) => i.path));
     await c.run(`CREATE TEMP TABLE merged_campaigns AS
       SELECT campaign_id, any_value(name) AS name, any_value(spec_yaml) AS spec_yaml, any_value(spec_sha256) AS spec_sha256,
         any_value(spec_path) AS spec_path, any_value(backend) AS backend, any_value(themis_version) AS themis_version,
@@ -74,6 +69,19 @@ async function mergeInto(store: Store, inputs: readonly ReturnType<typeof classi
   const counts = await c.runAndReadAll(`SELECT (SELECT count(*) FROM campaigns) AS c, (SELECT count(*) FROM trials) AS t`);
   const row = counts.getRowObjects()[0];
   return { campaigns: Number(row.c), trials: Number(row.t) };
+}
+
+/** A trial in two inputs, twice in one, or already in the output: named with where it was found. */
+async function checkNoDuplicateTrial(store: Store, staged: readonly StagedInput[], paths: readonly string[]): Promise<void> {
+  const ids = [...staged.map((s, i) => `SELECT campaign_id, trial_id, ${i} AS input FROM ${s.trial_ids}`), 'SELECT campaign_id, trial_id, -1 FROM trials'];
+  const r = await store.connection.runAndReadAll(
+    `SELECT campaign_id, trial_id, list(input ORDER BY input) AS inputs FROM (${ids.join(' UNION ALL ')})
+     GROUP BY ALL HAVING count(*) > 1 LIMIT 1`,
+  );
+  const d = r.getRowObjectsJS()[0];
+  if (!d) return;
+  const where = (d.inputs as number[]).map((i) => (i < 0 ? `${store.path} (the output)` : paths[i]));
+  throw new UsageError(`trial ${String(d.trial_id)} of campaign ${String(d.campaign_id)} is in more than one input: ${where.join(', ')}`);
 }
 
 /**

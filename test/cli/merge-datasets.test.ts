@@ -270,13 +270,13 @@ describe('themis merge refuses bad inputs and writes nothing', () => {
   });
 
   it('a duplicate trial (the same folder twice, or a folder already in the output): names it, output untouched', async () => {
-    await expectRejected([OPENNEBULA_LAB, QEMU_TCG, OPENNEBULA_LAB], /trial \S+-r\d+ of campaign opennebula-lab-dataset-395a2268b7d1 is in more than one input/);
+    await expectRejected([OPENNEBULA_LAB, QEMU_TCG, OPENNEBULA_LAB], /trial \S+-r\d+ of campaign opennebula-lab-dataset-395a2268b7d1 is in more than one input: datasets\/opennebula-lab, datasets\/opennebula-lab$/);
     expect(existsSync(join(dir, 'out.duckdb'))).toBe(false);
 
     const out = join(dir, 'existing.duckdb');
     await mergeDatabases(out, [QEMU_TCG]);
     const before = await Promise.all(TABLES.map((t) => sortedRows(out, t)));
-    await expectRejected([OPENNEBULA_LAB, QEMU_TCG], /trial \S+ of campaign qemu-matrix-295399185a4a is in more than one input/, out);
+    await expectRejected([OPENNEBULA_LAB, QEMU_TCG], /trial \S+ of campaign qemu-matrix-295399185a4a is in more than one input: \S+existing\.duckdb \(the output\), datasets\/qemu-tcg$/, out);
     const wrong = copyDataset('wrong-type-2');
     await rewriteParquet(join(wrong, 'events.parquet'), `SELECT * REPLACE (t_ms::VARCHAR AS t_ms) FROM {t}`);
     await expectRejected([OPENNEBULA_LAB, wrong], /events\.parquet: column t_ms: expected DOUBLE, found VARCHAR/, out);
