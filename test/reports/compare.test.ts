@@ -80,6 +80,17 @@ async function compared(path: string) {
   }
 }
 
+/** The simulator on the lab's settings (sweeps/opennebula-lab-simulated.yaml), run once per file. */
+let labSimDb: Promise<string> | undefined;
+function labSim(): Promise<string> {
+  labSimDb ??= (async () => {
+    const sim = join(dir, 'lab-sim.duckdb');
+    expect(await themis('run', 'sweeps/opennebula-lab-simulated.yaml', '--db', sim, '--no-report')).toBe(0);
+    return sim;
+  })();
+  return labSimDb;
+}
+
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
 describe('campaigns compared', () => {
@@ -292,10 +303,9 @@ describe('campaigns compared', () => {
   });
 
   it('the real lab dataset merged with a simulator campaign: OpenNebula is the reference', async () => {
-    const sim = join(dir, 'lab-sim.duckdb');
     const merged = join(dir, 'lab-merged.duckdb');
     // The simulator on the lab's settings, as docs/reports.md tells a user to do, then merged with the dataset folder.
-    expect(await themis('run', 'sweeps/opennebula-lab-simulated.yaml', '--db', sim, '--no-report')).toBe(0);
+    const sim = await labSim();
     expect(await themis('merge', merged, 'datasets/opennebula-lab', sim)).toBe(0);
     const c = (await compared(merged))!;
     expect(c).not.toBeNull();
@@ -357,5 +367,23 @@ describe('campaigns compared', () => {
       await page.close();
     }
     expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('three backends from the committed datasets: opennebula first, then qemu campaigns by name, then the simulator', async () => {
+    const sim = await labSim();
+    const merged = join(dir, 'three.duckdb');
+    expect(await themis('merge', merged, 'datasets/opennebula-lab', 'datasets/qemu-tcg', 'datasets/qemu-tcg/cold-rerun', sim)).toBe(0);
+    const c = (await compared(merged))!;
+    const order = (mode: string) => c.rows.filter((r) => r.mode === mode).map((r) => `${r.backend}:${r.name}`);
+    expect(order('live')).toEqual(['opennebula:opennebula-lab-dataset', 'qemu:qemu-matrix', 'simulator:opennebula-lab-simulated']);
+    expect(order('cold')).toEqual([
+      'opennebula:opennebula-lab-dataset', 'qemu:qemu-matrix', 'qemu:qemu-matrix-cold', 'simulator:opennebula-lab-simulated',
+    ]);
+    // postcopy and hybrid: only the qemu dataset ran them — not compared.
+    expect(c.rows.some((r) => r.mode === 'postcopy' || r.mode === 'hybrid')).toBe(false);
+    const live = c.settings.find((s) => s.mode === 'live')!;
+    const memory = live.differences.find((d) => d.parameter === 'memory_mib')!;
+    expect(memory.values).toEqual([[256], [512], [256]]);
+    expect(live.differences.find((d) => d.parameter === 'probe_interval_ms')!.values).toEqual([[5], [1], [5]]);
   }, 120_000);
 });
