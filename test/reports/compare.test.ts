@@ -386,4 +386,33 @@ describe('campaigns compared', () => {
     expect(memory.values).toEqual([[256], [512], [256]]);
     expect(live.differences.find((d) => d.parameter === 'probe_interval_ms')!.values).toEqual([[5], [1], [5]]);
   }, 120_000);
+
+  it('a campaign whose trials all failed: its medians and ratios are empty, the reference keeps its own', async () => {
+    const path = join(dir, 'failing.duckdb');
+    writeFileSync(join(dir, 'f.yaml'), `name: compare-failing
+backend: simulator
+seed: 5
+repetitions: 5
+parameters: { memory_mib: 256, working_set_mib: 256, dirty_rate_pages_s: 200000, max_bandwidth_mib_s: 8, timeout_s: 3 }
+axes:
+  - grid:
+      mode: [live]
+`);
+    expect(await themis('run', join(dir, 'a.yaml'), '--db', path, '--no-report')).toBe(0);
+    expect(await themis('run', join(dir, 'f.yaml'), '--db', path, '--no-report')).toBe(0);
+    const c = (await compared(path))!;
+    expect(c.rows.map((r) => `${r.mode}/${r.name}`)).toEqual(['live/compare-a', 'live/compare-failing']);
+    const failing = c.rows[1];
+    expect(failing.succeeded).toBe(0);
+    expect(failing.success_hi).toBeLessThan(0.5);
+    expect(failing.metrics.outage_ms.p50).toBeNull();
+    expect(failing.metric_ratios.outage_ms).toBeNull();
+    expect(failing.part_ratios.before_ms).toBeNull();
+    expect(c.rows[0].metric_ratios.outage_ms).toBe(1);
+    const out = join(dir, 'failing.html');
+    await writeHtmlReport({ db: path, out });
+    const html = readFileSync(out, 'utf8');
+    const row = html.slice(html.indexOf(`data-key="live/${failing.campaign_id}"`));
+    expect(row.slice(0, row.indexOf('</tr>'))).toMatch(/data-col="outage_ms.p50"[^>]*>—<\/td><td data-col="outage_ms.ratio" class="num">—<\/td>/);
+  });
 });
