@@ -6,6 +6,7 @@
  * output file that did not exist before is removed again when the merge fails: nothing is ever half merged.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parameterDefaults } from '../store/import-columns.js';
 import { stageDatasetFolder } from '../store/dataset-import.js';
 import { classifyMergeInput, isDuckDbFile } from '../store/merge-input.js';
@@ -18,6 +19,8 @@ const DETAIL_TABLES = ['trial_results', 'rounds', 'probe_gaps', 'events'] as con
 export async function mergeDatabases(outPath: string, inputs: readonly string[]): Promise<{ campaigns: number; trials: number }> {
   // Everything that can be decided without DuckDB is decided before the output is touched.
   const classified = inputs.map(classifyMergeInput);
+  const same = inputs.find((i) => resolve(i) === resolve(outPath));
+  if (same !== undefined) throw new UsageError(`${same}: expected the output to be another file than the inputs; found it among them`);
   const outExisted = existsSync(outPath);
   if (outExisted && !isDuckDbFile(outPath)) throw new UsageError(`${outPath}: expected a DuckDB database file to merge into; found a file that is not one`);
   let store: Store | undefined;

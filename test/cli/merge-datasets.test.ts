@@ -291,6 +291,9 @@ describe('themis merge refuses bad inputs and writes nothing', () => {
     await expectRejected([join(dir, 'missing')], /missing: no such file or folder/);
     mkdirSync(join(dir, 'empty'));
     await expectRejected([join(dir, 'empty')], /missing campaigns\.parquet, trials\.parquet, rounds\.parquet, probe_gaps\.parquet, events\.parquet/);
+    const existing = join(dir, 'existing.duckdb');
+    await mergeDatabases(existing, [OPENNEBULA_LAB]);
+    await expectRejected([QEMU_TCG, existing], /existing\.duckdb: expected the output to be another file than the inputs/, existing);
     expect(await main(['merge', join(dir, 'cli.duckdb'), text])).toBe(2);
     expect(existsSync(join(dir, 'cli.duckdb'))).toBe(false);
   });
