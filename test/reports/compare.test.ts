@@ -27,11 +27,11 @@ import { sqlRows, withReadOnly } from './helpers.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'reports');
 
-const sweep = (name: string, memory: number, overhead: number, modes: string) => `name: ${name}
+const sweep = (name: string, memory: number, overhead: number, modes: string, afterMs = 0) => `name: ${name}
 backend: simulator
 seed: 11
 repetitions: 15
-parameters: { memory_mib: ${memory}, working_set_mib: 64, dirty_rate_pages_s: 2000, orchestrator_overhead_ms: ${overhead}, boot_s: 2, timeout_s: 30 }
+parameters: { memory_mib: ${memory}, working_set_mib: 64, dirty_rate_pages_s: 2000, orchestrator_overhead_ms: ${overhead}, orchestrator_after_ms: ${afterMs}, boot_s: 2, timeout_s: 30 }
 axes:
   - grid:
       mode: [${modes}]
@@ -60,7 +60,7 @@ beforeAll(async () => {
   single = join(dir, 'one.duckdb');
   // Suspend only in campaign b: measured by one campaign, so it is not compared.
   writeFileSync(join(dir, 'a.yaml'), sweep('compare-a', 256, 500, 'live, cold'));
-  writeFileSync(join(dir, 'b.yaml'), sweep('compare-b', 512, 2000, 'live, suspend, cold'));
+  writeFileSync(join(dir, 'b.yaml'), sweep('compare-b', 512, 2000, 'live, suspend, cold', 1000));
   expect(await themis('run', join(dir, 'a.yaml'), '--db', db, '--no-report')).toBe(0);
   expect(await themis('run', join(dir, 'b.yaml'), '--db', db, '--no-report')).toBe(0);
   expect(await themis('run', join(dir, 'a.yaml'), '--db', single, '--no-report')).toBe(0);
@@ -142,6 +142,12 @@ describe('campaigns compared', () => {
     // 1.5 s more orchestration before the VM stops: campaign b spends longer before the outage.
     const liveB = c.rows.find((r) => r.mode === 'live' && r.name === 'compare-b')!;
     expect(liveB.part_ratios.before_ms!).toBeGreaterThan(1);
+    // 1 s of orchestrator work after the VM runs at its destination: b's after part, none in a (ratio to 0: none).
+    const liveA = c.rows.find((r) => r.mode === 'live' && r.name === 'compare-a')!;
+    expect(liveA.parts.after_ms.p50).toBe(0);
+    expect(liveB.parts.after_ms.p50!).toBeGreaterThan(900);
+    expect(liveB.parts.after_ms.p50!).toBeLessThan(1100);
+    expect(liveB.part_ratios.after_ms).toBeNull();
 
     // The notebook's SQL gives the same medians and ratios.
     const nb = await sqlRows(db, CAMPAIGN_MEDIANS_SQL);
@@ -151,7 +157,9 @@ describe('campaigns compared', () => {
       expect(n.reference).toBe(row.is_reference);
       expect(rel(Number(n.outage_ms_median), row.metrics.outage_ms.p50!)).toBeLessThan(1e-12);
       expect(rel(Number(n.total_ms_ratio), row.metric_ratios.total_ms!)).toBeLessThan(1e-12);
-      expect(rel(Number(n.part_after_ms_ratio), row.part_ratios.after_ms!)).toBeLessThan(1e-9);
+      if (row.part_ratios.after_ms === null) expect(n.part_after_ms_ratio).toBeNull();
+      else expect(rel(Number(n.part_after_ms_ratio), row.part_ratios.after_ms)).toBeLessThan(1e-9);
+      expect(rel(Number(n.part_before_ms_ratio), row.part_ratios.before_ms!)).toBeLessThan(1e-9);
     }
   });
 
@@ -160,7 +168,8 @@ describe('campaigns compared', () => {
     expect(c.settings.map((s) => s.mode)).toEqual(['live', 'cold']);
     for (const s of c.settings) {
       expect(s.campaigns.map((x) => x.label)).toEqual(['compare-a (simulator)', 'compare-b (simulator)']);
-      expect(s.differences.map((d) => d.parameter).sort()).toEqual(['memory_mib', 'orchestrator_overhead_ms']);
+      expect(s.differences.map((d) => d.parameter).sort()).toEqual(['memory_mib', 'orchestrator_after_ms', 'orchestrator_overhead_ms']);
+      expect(s.differences.find((d) => d.parameter === 'orchestrator_after_ms')!.values).toEqual([[0], [1000]]);
       expect(s.differences.find((d) => d.parameter === 'memory_mib')!.values).toEqual([[256], [512]]);
       expect(s.differences.find((d) => d.parameter === 'orchestrator_overhead_ms')!.values).toEqual([[500], [2000]]);
     }
@@ -244,12 +253,13 @@ describe('campaigns compared', () => {
       // 2 modes × 2 campaigns × 3 parts.
       expect(facts.bars).toBe(12);
       expect(facts.inSection).toBe(true);
-      expect(facts.settings.sort()).toEqual(['live/memory_mib', 'live/orchestrator_overhead_ms']);
+      expect(facts.settings.sort()).toEqual(['live/memory_mib', 'live/orchestrator_after_ms', 'live/orchestrator_overhead_ms']);
       for (const row of c.rows) {
         const cell = (col: string) => facts.cells.find((x) => x.key === `${row.mode}/${row.campaign_id}` && x.col === col)?.value;
         expect(Number(cell('outage_ms.p50'))).toBe(row.metrics.outage_ms.p50);
         expect(Number(cell('part.after_ms.p50'))).toBe(row.parts.after_ms.p50);
         expect(Number(cell('total_ms.ratio'))).toBe(row.metric_ratios.total_ms);
+        expect(cell('part.after_ms.ratio')).toBe(row.part_ratios.after_ms === null ? null : String(row.part_ratios.after_ms));
         expect(cell('reference')).toBe(row.is_reference ? '1' : '0');
       }
       await page.locator('table[data-table="campaigns-compared"]').screenshot({ path: join(ARTIFACTS, 'compare-table.png') });
