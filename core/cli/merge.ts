@@ -5,7 +5,7 @@
  * A trial id present twice is an error, not a silent pick. Everything is written in one transaction, and an
  * output file that did not exist before is removed again when the merge fails: nothing is ever half merged.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parameterDefaults } from '../store/import-columns.js';
 import { stageDatasetFolder } from '../store/dataset-import.js';
@@ -21,8 +21,11 @@ export async function mergeDatabases(outPath: string, inputs: readonly string[])
   const classified = inputs.map(classifyMergeInput);
   const same = inputs.find((i) => resolve(i) === resolve(outPath));
   if (same !== undefined) throw new UsageError(`${same}: expected the output to be another file than the inputs; found it among them`);
-  const outExisted = existsSync(outPath);
-  if (outExisted && !isDuckDbFile(outPath)) throw new UsageError(`${outPath}: expected a DuckDB database file to merge into; found a file that is not one`);
+  if (existsSync(outPath) && (statSync(outPath).isDirectory() || !isDuckDbFile(outPath))) {
+    throw new UsageError(`${outPath}: expected a DuckDB database file to merge into; found something else`);
+  }
+  // The output, its log and DuckDB's spill directory: those absent now are removed again if the merge fails.
+  const absent = [outPath, `${outPath}.wal`, `${outPath}.tmp`].filter((f) => !existsSync(f));
   let store: Store | undefined;
   let merged = false;
   try {
@@ -32,8 +35,7 @@ export async function mergeDatabases(outPath: string, inputs: readonly string[])
     return counts;
   } finally {
     store?.close();
-    // Store.open created the file (with an empty schema); a failed merge leaves no file where there was none.
-    if (!merged && !outExisted) for (const f of [outPath, `${outPath}.wal`]) rmSync(f, { force: true });
+    if (!merged) for (const f of absent) rmSync(f, { force: true, recursive: true });
   }
 }
 
