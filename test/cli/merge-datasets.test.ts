@@ -22,9 +22,9 @@ import { startWorkbench } from '../../workbench/server.js';
 const SWEEP = `name: roundtrip
 seed: 11
 repetitions: 3
-parameters: { memory_mib: 1024, working_set_mib: 128, max_bandwidth_mib_s: unlimited }
+parameters: { memory_mib: 1024, working_set_mib: 128, max_bandwidth_mib_s: 64, timeout_s: 10 }
 axes:
-  - grid: { mode: [live, cold, postcopy, suspend], dirty_rate_pages_s: [0, 30000] }
+  - grid: { mode: [live, cold, postcopy, suspend], dirty_rate_pages_s: [0, 30000, 100000] }
 `;
 
 const TABLES = ['campaigns', 'trials', 'rounds', 'probe_gaps', 'events'] as const;
@@ -75,13 +75,15 @@ describe('themis export --format dataset + themis merge of the folder', () => {
     expect(outcome.status).toBe('finished');
     const folder = join(dir, 'dataset');
     const exported = await exportDataset({ db, outDir: folder });
-    expect(exported.rows.trials).toBe(24);
+    expect(exported.rows.trials).toBe(36);
     expect(exported.rows.rounds).toBeGreaterThan(0);
     expect(exported.rows.probe_gaps).toBeGreaterThan(0);
     expect(exported.rows.events).toBeGreaterThan(0);
 
     const merged = join(dir, 'merged.duckdb');
-    expect(await mergeDatabases(merged, [folder])).toEqual({ campaigns: 1, trials: 24 });
+    expect(await mergeDatabases(merged, [folder])).toEqual({ campaigns: 1, trials: 36 });
+    // Failed trials travel too (and succeeded ones with their NULL failure_reason).
+    expect(await count(merged, `SELECT count(*) AS n FROM trials WHERE failure_reason = 'not_converged'`)).toBe(6);
     for (const table of [...TABLES, 'points', 'trial_results']) {
       expect({ table, rows: await sortedRows(merged, table) }).toEqual({ table, rows: await sortedRows(db, table) });
     }
@@ -96,7 +98,7 @@ describe('themis export --format dataset + themis merge of the folder', () => {
     const second = await runCampaign({ spec: other, dbPath: db, backend: createBackend({ workers: 0 }) });
     const folder = join(dir, 'one-campaign');
     expect(await main(['export', db, '--format', 'dataset', '--campaign', second.campaign_id, '--out', folder])).toBe(0);
-    expect(await count(':memory:', `SELECT count(*) AS n FROM '${join(folder, 'trials.parquet')}'`)).toBe(16);
+    expect(await count(':memory:', `SELECT count(*) AS n FROM '${join(folder, 'trials.parquet')}'`)).toBe(24);
 
     const merged = join(dir, 'merged.duckdb');
     expect(await main(['merge', merged, folder])).toBe(0);
@@ -117,7 +119,7 @@ describe('themis export --format dataset + themis merge of the folder', () => {
     const folder = join(dir, 'shard-1');
     await exportDataset({ db: shards[1], outDir: folder });
     const merged = join(dir, 'merged.duckdb');
-    expect(await mergeDatabases(merged, [shards[0], folder, shards[2]])).toEqual({ campaigns: 1, trials: 24 });
+    expect(await mergeDatabases(merged, [shards[0], folder, shards[2]])).toEqual({ campaigns: 1, trials: 36 });
     // Each run has its own clock: compare trials without started_at and wall_ms, as the shard test of the engine does.
     const relations = ['(SELECT * EXCLUDE (started_at, wall_ms) FROM trials)', 'points', 'rounds', 'probe_gaps', 'events'];
     for (const table of relations) {
@@ -220,7 +222,7 @@ describe('themis merge of a database from an older Themis', () => {
       await run('ALTER TABLE points DROP COLUMN old_moved');
     }, false);
     const merged = join(dir, 'merged.duckdb');
-    expect(await mergeDatabases(merged, [db])).toEqual({ campaigns: 1, trials: 24 });
+    expect(await mergeDatabases(merged, [db])).toEqual({ campaigns: 1, trials: 36 });
     const defaults = defaultParameters() as Record<string, unknown>;
     const rows = await query(merged, `SELECT DISTINCT "${missing}" AS missing, "${moved}" AS moved, params->>'${missing}' AS in_params FROM trials`);
     expect(rows).toEqual([{ missing: defaults[missing], moved: 1234.5, in_params: String(defaults[missing]) }]);
