@@ -132,4 +132,18 @@ describe('themis calibrate', () => {
       expect(() => readFileSync(out), sweep).toThrow();
     }
   });
+
+  it("the committed lab sweep is calibrate's output on the committed lab dataset (like schema.json, kept in step)", async () => {
+    const lab = join(dir, 'lab.duckdb');
+    expect(themis(dir, 'merge', lab, resolve('datasets/opennebula-lab')).code).toBe(0);
+    const c = await calibrate({ db: lab, sweepPath: 'sweeps/opennebula-lab-model.yaml', name: 'opennebula-lab-simulated' });
+    expect(c.real.backend).toBe('opennebula');
+    const committed = readFileSync('sweeps/opennebula-lab-simulated.yaml', 'utf8');
+    // everything but the header line naming the database file calibrate read
+    const body = (t: string) => t.split('\n').filter((l) => !l.startsWith('# Calibrated by')).join('\n');
+    expect(body(c.sweepText), 'regenerate: docs/lab.md, "Lab vs qemu backend vs simulator"').toBe(body(committed));
+    for (const m of c.modes) {
+      for (const part of ['before_ms', 'outage_ms', 'after_ms'] as const) expect(Math.abs(m.residual![part])).toBeLessThan(25 + 0.02 * m.real![part]);
+    }
+  });
 });

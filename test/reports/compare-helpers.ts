@@ -1,4 +1,4 @@
-/** Shared by the "Campaigns compared" tests: the CLI as a user calls it, the section's data, a relative difference. */
+/** Shared by the report tests: the CLI as a user calls it, the "Campaigns compared" section's data, a relative difference. */
 import { main } from '../../core/cli/main.js';
 import { gatherCampaignsCompared } from '../../reports/analysis/campaigns-compared.js';
 import { openReportSource } from '../../reports/source.js';

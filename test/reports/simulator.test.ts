@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../core/cli/main.js';
+import { themis } from './compare-helpers.js';
 import { launchChromium, type HeadlessChromium } from '../../reports/chromium.js';
 import { sqlRows } from './helpers.js';
 
@@ -29,18 +29,6 @@ axes:
 let dir: string;
 let db: string;
 let chrome: HeadlessChromium;
-
-async function themis(...argv: string[]): Promise<number> {
-  const write = process.stdout.write.bind(process.stdout);
-  // The CLI prints paths and tables on stdout; keep the test log readable.
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    return await main(argv);
-  } finally {
-    process.stdout.write = write;
-    process.exitCode = undefined;
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'themis-reports-sim-'));
