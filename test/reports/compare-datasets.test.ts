@@ -6,12 +6,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { comparedParameters } from '../../reports/analysis/settings.js';
 import { launchChromium, type HeadlessChromium } from '../../reports/chromium.js';
 import { writeHtmlReport } from '../../reports/html.js';
-import { compared, rel, themis } from './compare-helpers.js';
+import { checkRenderedReport, compared, rel, themis } from './compare-helpers.js';
 import { sqlRows } from './helpers.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'reports');
@@ -89,21 +88,13 @@ describe('campaigns compared on the committed datasets', () => {
 
     const out = join(dir, 'lab.html');
     await writeHtmlReport({ db: merged, out });
-    const page = await chrome.context.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    try {
-      await page.goto(pathToFileURL(out).href, { waitUntil: 'load', timeout: 30_000 });
-      const rendered = await page.evaluate(() => (window as unknown as { themisRendered: Promise<string[]> }).themisRendered);
+    const errors = await checkRenderedReport(chrome, out, async (page, rendered) => {
       expect(rendered).toContain('timeline-parts');
       const bars = await page.evaluate(() => document.querySelectorAll('#fig-timeline-parts svg g.mark-rect path').length);
       expect(bars).toBe(4 * 2 * 3);
       await page.locator('#figure-timeline-parts').screenshot({ path: join(ARTIFACTS, 'compare-lab-timeline-parts.png') });
       await page.locator('table[data-table="campaigns-compared"]').screenshot({ path: join(ARTIFACTS, 'compare-lab-table.png') });
-    } finally {
-      await page.close();
-    }
+    });
     expect(errors).toEqual([]);
   }, 120_000);
 

@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +21,7 @@ import { writeHtmlReport } from '../../reports/html.js';
 import { writeNotebook } from '../../reports/notebook.js';
 import { openReportSource } from '../../reports/source.js';
 import { createSyntheticDb } from '../../reports/synthetic.js';
-import { compared, rel, themis } from './compare-helpers.js';
+import { checkRenderedReport, compared, rel, themis } from './compare-helpers.js';
 import { sqlRows, withReadOnly } from './helpers.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'reports');
@@ -195,18 +194,7 @@ describe('campaigns compared', () => {
     const out = join(dir, 'both.html');
     await writeHtmlReport({ db, out });
     const c = (await compared(db))!;
-    const page = await chrome.context.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    try {
-      await page.goto(pathToFileURL(out).href, { waitUntil: 'load', timeout: 30_000 });
-      const rendered = await page.evaluate(() =>
-        Promise.race([
-          (window as unknown as { themisRendered: Promise<string[]> }).themisRendered,
-          new Promise<string[]>((_, reject) => setTimeout(() => reject(new Error('figures did not render in 30 s')), 30_000)),
-        ]),
-      );
+    const errors = await checkRenderedReport(chrome, out, async (page, rendered) => {
       expect(rendered).toContain('timeline-parts');
       const facts = await page.evaluate(() => {
         const bars = document.querySelectorAll('#fig-timeline-parts svg g.mark-rect path').length;
@@ -232,9 +220,7 @@ describe('campaigns compared', () => {
       await page.locator('table[data-table="campaigns-compared"]').screenshot({ path: join(ARTIFACTS, 'compare-table.png') });
       await page.locator('table[data-table="settings-live"]').screenshot({ path: join(ARTIFACTS, 'compare-settings.png') });
       await page.locator('#figure-timeline-parts').screenshot({ path: join(ARTIFACTS, 'compare-timeline-parts.png') });
-    } finally {
-      await page.close();
-    }
+    });
     expect(errors).toEqual([]);
   });
 

@@ -164,7 +164,7 @@ describe('initramfs writer', () => {
 
 describe('QEMU command line, capabilities and parameters', () => {
   const config: VmConfig = {
-    image: { dir: '/c', kernel: '/c/vmlinuz', initrd: '/c/initrd.cpio', prober: '/c/p', kernel_version: 'k', hash: 'h' },
+    image: { dir: '/c', kernel: '/c/vmlinuz', initrd: '/c/initrd.cpio', prober: '/c/p', copier: '/c/c', kernel_version: 'k', hash: 'h' },
     memory_mib: 512,
     vcpus: 1,
     accel: 'tcg',
