@@ -17,5 +17,7 @@ const root = process.getuid?.() === 0;
 if (root) step('system packages', 'bash', ['scripts/install-system-packages.sh']);
 else process.stderr.write('npm test: not root — skipping Debian package installation; tests of real components need it\n');
 step('compile', 'npx', ['tsc', '-p', 'tsconfig.json']);
+// vitest strips types without checking them: the tests' own types are checked here
+step('type-check the tests', 'npx', ['tsc', '-p', 'tsconfig.test.json']);
 if (root && existsSync('scripts/opennebula/build.sh')) step('OpenNebula build (cached)', 'bash', ['scripts/opennebula/build.sh']);
 step('tests', 'npx', ['vitest', 'run', ...process.argv.slice(2)]);
