@@ -5,16 +5,18 @@
  * match the real campaign's. The calibrated figures printed are those of the written sweep itself.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../core/cli/exit.js';
+import { mergeDatabases } from '../core/cli/merge.js';
 import { runCampaign } from '../core/engine/engine.js';
 import { buildPlan } from '../core/plan/plan.js';
 import { parseSweep } from '../core/spec/load.js';
-import type { CampaignSpec } from '../core/spec/sweep.js';
+import type { CampaignSpec, SweepSpec } from '../core/spec/sweep.js';
+import { classifyMergeInput } from '../core/store/merge-input.js';
 import { Store } from '../core/store/store.js';
 import { createBackend } from '../simulator/backend.js';
 import { fitStep, NO_OVERHEADS, residual, type Overheads } from './fit.js';
@@ -23,7 +25,7 @@ import { calibratedSweepText, checkCalibratable } from './sweep-rewrite.js';
 import { timelineMediansByMode, type ModeTimeline, type TimelineParts } from './timeline-medians.js';
 
 export interface CalibrateOptions {
-  /** DuckDB file holding the real campaign */
+  /** DuckDB file or dataset folder holding the real campaign */
   db: string;
   campaignId?: string;
   /** The simulator sweep with the real cloud's settings */
@@ -54,9 +56,18 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
   if (sweep.backend !== 'simulator') {
     throw new UsageError(`${o.sweepPath}: calibrate needs a simulator sweep (the real cloud's settings); found backend ${sweep.backend}`);
   }
-  const modes = [...new Set(buildPlan(sweep).points.map((p) => p.params.mode))];
   checkCalibratable(source, o.sweepPath);
-  const { real, observed } = await readRealCampaign(o.db, o.campaignId);
+  const work = mkdtempSync(join(tmpdir(), 'themis-calibrate-'));
+  try {
+    return await calibrateIn(work, o, source, sweep);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function calibrateIn(work: string, o: CalibrateOptions, source: string, sweep: SweepSpec): Promise<Calibration> {
+  const modes = [...new Set(buildPlan(sweep).points.map((p) => p.params.mode))];
+  const { real, observed } = await readRealCampaign(o.db, work, o.campaignId);
   const learnable = modes.filter((m) => observed.has(m));
   if (learnable.length === 0) {
     throw new UsageError(
@@ -73,32 +84,27 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
       calibratedOn: real.campaign_id,
     });
 
-  const work = mkdtempSync(join(tmpdir(), 'themis-calibrate-'));
-  try {
-    // The model is additive in the overheads (each moves its own part by exactly its value), so one step from
-    // a precise baseline fits: the baseline runs with many repetitions, so its medians carry no noise worth
-    // fitting; the real campaign's own sampling noise stays, and shows in the residual.
-    const zero = new Map(modes.map((m) => [m, NO_OVERHEADS]));
-    const repetitions = Math.max(sweep.repetitions, BASELINE_REPETITIONS);
-    const uncalibrated = await simulatedMedians(withRepetitions(textFor(zero), repetitions), o.sweepPath, join(work, 'baseline.duckdb'));
-    const overheads = new Map(
-      modes.map((m) => [m, observed.has(m) ? fitStep(NO_OVERHEADS, observed.get(m)!, uncalibrated.get(m)!) : NO_OVERHEADS]),
-    );
-    const sweepText = textFor(overheads);
-    // the calibrated figures are the written sweep's own, as `themis run` will reproduce them
-    const calibrated = await simulatedMedians(sweepText, o.sweepPath, join(work, 'calibrated.duckdb'));
-    return {
-      real,
-      sweepText,
-      modes: modes.map((mode) => {
-        const r = observed.get(mode) ?? null;
-        const c = calibrated.get(mode)!;
-        return { mode, real: r, uncalibrated: uncalibrated.get(mode)!, overheads: overheads.get(mode)!, calibrated: c, residual: r && residual(r, c) };
-      }),
-    };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  // The model is additive in the overheads (each moves its own part by exactly its value), so one step from
+  // a precise baseline fits: the baseline runs with many repetitions, so its medians carry no noise worth
+  // fitting; the real campaign's own sampling noise stays, and shows in the residual.
+  const zero = new Map(modes.map((m) => [m, NO_OVERHEADS]));
+  const repetitions = Math.max(sweep.repetitions, BASELINE_REPETITIONS);
+  const uncalibrated = await simulatedMedians(withRepetitions(textFor(zero), repetitions), o.sweepPath, join(work, 'baseline.duckdb'));
+  const overheads = new Map(
+    modes.map((m) => [m, observed.has(m) ? fitStep(NO_OVERHEADS, observed.get(m)!, uncalibrated.get(m)!) : NO_OVERHEADS]),
+  );
+  const sweepText = textFor(overheads);
+  // the calibrated figures are the written sweep's own, as `themis run` will reproduce them
+  const calibrated = await simulatedMedians(sweepText, o.sweepPath, join(work, 'calibrated.duckdb'));
+  return {
+    real,
+    sweepText,
+    modes: modes.map((mode) => {
+      const r = observed.get(mode) ?? null;
+      const c = calibrated.get(mode)!;
+      return { mode, real: r, uncalibrated: uncalibrated.get(mode)!, overheads: overheads.get(mode)!, calibrated: c, residual: r && residual(r, c) };
+    }),
+  };
 }
 
 /** Repetitions per point of the uncalibrated baseline (≈ 1 ms of simulation each). */
@@ -118,9 +124,15 @@ function readSweepText(path: string): string {
   }
 }
 
-async function readRealCampaign(db: string, campaignId?: string): Promise<{ real: RealCampaign; observed: Map<string, ModeTimeline> }> {
-  if (!existsSync(db)) throw new UsageError(`no database at ${db}`);
-  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
+/** The real campaign's timeline medians, from a database or a dataset folder (loaded as `themis merge` would). */
+async function readRealCampaign(db: string, work: string, campaignId?: string): Promise<{ real: RealCampaign; observed: Map<string, ModeTimeline> }> {
+  const input = classifyMergeInput(db);
+  let path = db;
+  if (input.kind === 'dataset') {
+    path = join(work, 'real.duckdb');
+    await mergeDatabases(path, [db]);
+  }
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const con = await instance.connect();
   try {
     const real = await pickRealCampaign(con, db, campaignId);

@@ -203,7 +203,7 @@ export function buildProgram(): Command {
   program
     .command('calibrate')
     .description("Learn a real cloud's orchestrator overheads from one of its campaigns: writes a calibrated simulator sweep")
-    .argument('<db>', 'DuckDB file holding the real campaign (themis merge loads a dataset folder into one)')
+    .argument('<db>', 'DuckDB file or dataset folder (datasets/README.md) holding the real campaign')
     .requiredOption('--sweep <file>', "simulator sweep with the real cloud's settings (memory, bandwidth, boot time…)")
     .option('--campaign <id>', 'the real campaign (default: the only non-simulator campaign in <db>)')
     .option('--out <file>', 'write the calibrated sweep here (default: stdout, and the table to stderr)')

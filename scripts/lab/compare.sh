@@ -12,8 +12,7 @@ themis() { node "$repo/bin/themis.js" "$@"; }
 (cd "$repo" && npx tsc -p tsconfig.json >&2)
 mkdir -p "$out"
 rm -f "$out"/*.duckdb "$out"/*.duckdb.wal
-themis merge "$out/lab.duckdb" "$repo/datasets/opennebula-lab" >/dev/null
-themis calibrate "$out/lab.duckdb" --sweep "$repo/sweeps/opennebula-lab-model.yaml" \
+themis calibrate "$repo/datasets/opennebula-lab" --sweep "$repo/sweeps/opennebula-lab-model.yaml" \
   --name opennebula-lab-simulated --out "$out/opennebula-lab-simulated.yaml"
 themis run "$repo/sweeps/opennebula-lab-model.yaml" --db "$out/model.duckdb" --no-report >/dev/null
 themis run "$out/opennebula-lab-simulated.yaml" --db "$out/calibrated.duckdb" --no-report >/dev/null
