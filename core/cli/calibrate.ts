@@ -23,5 +23,8 @@ export function formatCalibration(c: Calibration): string {
     }
   }
   const title = `calibrated against ${c.real.campaign_id} (${c.real.backend}); ms, medians over succeeded trials with probe gaps`;
-  return `${title}\n${alignTable(header, rows, header.map((_, i) => i >= 2 && i !== 4))}\n`;
+  const notes = c.modes
+    .filter((m) => m.real && m.real.points > 1)
+    .map((m) => `note: ${m.mode}: the real campaign has ${m.real!.points} points in this mode; one set of overheads fits their pooled medians`);
+  return `${[title, alignTable(header, rows, header.map((_, i) => i >= 2 && i !== 4)), ...notes].join('\n')}\n`;
 }

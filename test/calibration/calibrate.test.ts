@@ -133,6 +133,20 @@ describe('themis calibrate', () => {
     }
   });
 
+  it('says when the real campaign pools several settings in one mode', async () => {
+    const pooled = join(dir, 'pooled.duckdb');
+    writeFileSync(join(dir, 'pooled.yaml'), `${SETTINGS.replace('name: model', 'name: pooled').replace('repetitions: 60', 'repetitions: 5')}axes:
+  - grid:
+      mode: [live]
+      orchestrator_after_ms: [1000, 2000]
+`);
+    const run = await runCampaign({ spec: loadSweepFile(join(dir, 'pooled.yaml')), dbPath: pooled, backend: createBackend() });
+    const r = themis(dir, 'calibrate', 'pooled.duckdb', '--sweep', 'model.yaml', '--campaign', run.campaign_id);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^note: live: the real campaign has 2 points in this mode; one set of overheads fits their pooled medians$/m);
+    expect(r.stderr).not.toMatch(/note: (suspend|cold)/);
+  });
+
   it("the committed lab sweep is calibrate's output on the committed lab dataset folder (like schema.json, kept in step)", async () => {
     const c = await calibrate({ db: 'datasets/opennebula-lab', sweepPath: 'sweeps/opennebula-lab-model.yaml', name: 'opennebula-lab-simulated' });
     expect(c.real.backend).toBe('opennebula');
