@@ -2,7 +2,8 @@
  * themis-powerbtn: powers the guest off when ACPI's power button is pressed (QMP system_powerdown),
  * so that a `cold` migration starts with a clean guest shutdown. Finds the input device named
  * "Power Button" through sysfs, retrying because devtmpfs creates /dev/input/event* asynchronously
- * after the button module registers it.
+ * after the button module registers it, and says when it watches (READY_FILE): the kernel does not keep
+ * input events for a reader that opens the device later, so a press before that is never seen.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/reboot.h>
 #include <unistd.h>
+
+#define READY_FILE "/themis-powerbtn.ready"
 
 static int open_power_buttons(struct pollfd *fds, int cap) {
   int n = 0;
@@ -39,6 +42,9 @@ int main(void) {
   }
   if (n == 0) return fprintf(stderr, "themis-powerbtn: no power button input device\n"), 1;
   fprintf(stderr, "themis-powerbtn: watching %d device(s)\n", n);
+  /* init waits for this before the guest answers anyone: a press before the device is open is lost for good */
+  int ready = open(READY_FILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (ready >= 0) close(ready);
   for (;;) {
     if (poll(fds, (nfds_t)n, -1) <= 0) continue;
     for (int i = 0; i < n; i++) {
