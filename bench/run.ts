@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   },
   'end-to-end': async () => (await import('./end-to-end.js')).benchEndToEnd,
   report: async () => async () => (await import('./report.js')).benchReportSynthetic(),
+  datasets: async () => (await import('./datasets.js')).benchDatasets,
   qemu: async () => (await import('./qemu.js')).benchQemu,
   lab: async () => (await import('../backends/opennebula/lab/bench.js')).benchLab,
 };
