@@ -3,6 +3,7 @@
  * step ends the trial — success or a failure reason — turns them into the one result the engine stores.
  */
 import type { EventRow, FailureReason, ProbeGapRow, RoundRow, TrialResult } from '../../core/backend.js';
+import { failedTrialResult } from '../../core/results/failed.js';
 import type { OpenNebulaMode } from './modes.js';
 import { phaseOfState } from './modes.js';
 import type { StateChange } from './wait.js';
@@ -43,17 +44,10 @@ export class TrialRecorder {
   }
 
   result(status: 'succeeded' | 'failed', reason: FailureReason | null, extra: Partial<TrialResult> = {}): TrialResult {
+    // every outcome column NULL unless the step that ended the trial measured it
     return {
+      ...failedTrialResult(reason, this.detail),
       status,
-      failure_reason: reason,
-      total_ms: null,
-      downtime_ms: null,
-      outage_ms: null,
-      loss_pct: null,
-      rtt_p50_ms: null,
-      rtt_p99_ms: null,
-      transferred_bytes: null,
-      rounds: null,
       ...extra,
       rounds_detail: this.rounds,
       probe_gaps: this.gaps,
