@@ -2,7 +2,6 @@
  * Calibration must recover overheads it did not see: a "cloud" made of the simulator with known overheads is
  * the real campaign, and `themis calibrate` must find those overheads again from its timeline alone.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,8 +11,7 @@ import { runCampaign } from '../../core/engine/engine.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { loadSweepFile, parseSweep } from '../../core/spec/load.js';
 import { createBackend } from '../../simulator/backend.js';
-
-const THEMIS = resolve('bin/themis.js');
+import { themisCli as themis } from '../support/cli.js';
 
 const SETTINGS = `# yaml-language-server: $schema=./schema.json
 # the model's settings; this comment is replaced in the calibrated file
@@ -49,11 +47,6 @@ ${(['orchestrator_overhead_ms', 'orchestrator_paused_ms', 'orchestrator_after_ms
   .map((k) => `      ${k}: [${Object.values(TRUTH).map((t) => t[k]).join(', ')}]`)
   .join('\n')}
 `;
-
-function themis(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [THEMIS, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('themis calibrate', () => {
   let dir: string;

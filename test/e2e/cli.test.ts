@@ -2,18 +2,12 @@
  * The README's main job and the CLI's contract, run as a user would: the built `themis` command in a
  * fresh directory (npm test compiles dist/ first).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const THEMIS = resolve('bin/themis.js');
-
-function themis(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [THEMIS, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { THEMIS, themisCli as themis } from '../support/cli.js';
 
 describe('themis CLI', () => {
   let dir: string;
