@@ -6,6 +6,7 @@ import type { TrialParameters } from './spec/parameters.js';
 import type { CampaignSpec } from './spec/sweep.js';
 import type { Plan } from './plan/plan.js';
 import type { ResultBatch } from './results/batch.js';
+import type { Outcomes } from './results/outcomes.js';
 
 export const BACKEND_NAMES = ['simulator', 'qemu', 'opennebula'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -69,18 +70,13 @@ export interface EventRow {
   detail: Record<string, unknown> | null;
 }
 
-/** What runTrial returns; the outcome columns of the `trials` table plus the detail rows. */
-export interface TrialResult {
+/**
+ * What runTrial returns: the outcome columns (core/results/outcomes.ts) plus the detail rows. Build it with
+ * the one TrialRecorder (core/results/recorder.ts), so every backend fills a failed trial the same way.
+ */
+export interface TrialResult extends Outcomes {
   status: TrialStatus;
   failure_reason: FailureReason | null;
-  total_ms: number | null;
-  downtime_ms: number | null;
-  outage_ms: number | null;
-  loss_pct: number | null;
-  rtt_p50_ms: number | null;
-  rtt_p99_ms: number | null;
-  transferred_bytes: number | null;
-  rounds: number | null;
   rounds_detail: RoundRow[];
   probe_gaps: ProbeGapRow[];
   events: EventRow[];

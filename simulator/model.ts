@@ -91,7 +91,9 @@ function runMigration(ctx: ModelContext, p: TrialParameters, t0: number, deviceB
   inp.thresholdBytes = switchoverThresholdBytes(s.precopyBytesPerMs, p.downtime_limit_ms);
   inp.postcopyAfterRounds = p.mode === 'postcopy' ? 0 : p.mode === 'hybrid' ? p.postcopy_after_rounds : -1;
   inp.timeoutAtMs = p.timeout_s * 1000;
+  s.syncs = 1; // ram_init_bitmaps(): every page starts dirty
   const outcome = runPrecopy(s, ctx.ac, inp);
+  s.throttleMaxPct = s.throttlePct; // the throttle only rises during a migration (mig_throttle_guest_down)
   const t = s.cursorMs;
   s.addBusy(t0, t);
   if (outcome === PRE_SWITCHOVER) return switchover(s, p, t, deviceBytes);
@@ -115,6 +117,7 @@ function switchover(s: Scratch, p: TrialParameters, t: number, deviceBytes: numb
   const bytes = stopCopyBytes(s, deviceBytes);
   const duration = bytes / s.linkBytesPerMs;
   const pages = s.pendingFirstPass ? s.totalPages : s.pendingPages;
+  s.syncs++; // ram_save_complete() syncs the bitmap once more before sending the rest
   s.pauseStartMs = t;
   s.addEvent(EV_PAUSED, t, NaN_, NaN_);
   const failedAfter = failureWithin(s, duration);
@@ -177,6 +180,7 @@ function postcopy(s: Scratch, p: TrialParameters, t: number, deviceBytes: number
   const pushBytes = s.pendingFirstPass ? s.firstPassBytes : remaining * s.pageWireBytes;
   const switchBytes = postcopySwitchBytes(s.totalPages, deviceBytes);
   const switchMs = switchBytes / link;
+  s.syncs++; // ram_postcopy_send_discard_bitmap() syncs before the switch
   s.pauseStartMs = t;
   s.addEvent(EV_PAUSED, t, NaN_, NaN_);
   s.addEvent(EV_POSTCOPY_STARTED, t, remaining, NaN_);
@@ -217,10 +221,12 @@ function postcopy(s: Scratch, p: TrialParameters, t: number, deviceBytes: number
 function runSuspend(s: Scratch, p: TrialParameters, t0: number, deviceBytes: number): void {
   const bytes = suspendBytes(s, deviceBytes);
   const duration = bytes / s.linkBytesPerMs;
+  s.syncs = 1; // the stream's setup sync; a stopped VM dirties nothing, so one pass sends everything
   s.pauseStartMs = t0;
   s.addEvent(EV_PAUSED, t0, NaN_, NaN_);
   const failedAfter = failureWithin(s, duration);
   if (failedAfter >= 0) return abortPaused(s, t0, failedAfter, PH_STOPCOPY, s.totalPages, bytes, duration);
+  s.syncs += 2; // after the pass (pending estimate 0) and at completion
   s.addRow(PH_STOPCOPY, t0, duration, s.totalPages, bytes, 0, 0);
   s.transferredBytes = bytes;
   const resume = orchestratorWhilePaused(s, p, t0 + duration);

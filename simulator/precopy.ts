@@ -50,8 +50,12 @@ export function runPrecopy(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput)
   s.pendingFirstPass = true;
   for (;;) {
     const pending = s.pendingPages;
-    if (fitsDowntimeLimit(pending, page, inp.thresholdBytes)) return stop(s, ac, t, PRE_SWITCHOVER);
-    if (inp.postcopyAfterRounds >= 0 && s.rounds >= inp.postcopyAfterRounds) return stop(s, ac, t, PRE_POSTCOPY);
+    if (fitsDowntimeLimit(pending, page, inp.thresholdBytes)) {
+      // QEMU syncs whenever the estimate fits (ram_state_pending_exact); after a pass that sync is the pass's own
+      if (s.pendingFirstPass) s.syncs++;
+      return stop(s, ac, t, PRE_SWITCHOVER);
+    }
+    if (inp.postcopyAfterRounds >= 0 && s.passes >= inp.postcopyAfterRounds) return stop(s, ac, t, PRE_POSTCOPY);
     if (t >= inp.timeoutAtMs) return stop(s, ac, t, PRE_TIMEOUT);
 
     const bytes = pendingWireBytes(s);
@@ -74,7 +78,8 @@ export function runPrecopy(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput)
     const newDirty = uniqueDirtiedPages(s.dirty, rate, duration);
     s.flowedMs += duration;
     s.transferredBytes += bytes;
-    s.rounds++;
+    s.passes++;
+    s.syncs++; // migration_bitmap_sync() at the end of the pass
     s.addRow(PH_PRECOPY, t, duration, pagesSent, bytes, newDirty, ac.throttlePct);
     t += duration;
     if (onBitmapSync(ac, inp.autoConverge, t, newDirty, bytes, page)) s.addEvent(EV_THROTTLE, t, ac.throttlePct, Number.NaN);
@@ -94,11 +99,12 @@ export function runPrecopy(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput)
 function fastForward(s: Scratch, inp: PrecopyInput, t: number, duration: number, bytes: number, dirty: number, throttlePct: number): number {
   const horizon = Math.min(inp.timeoutAtMs - t, s.failAfterFlowMs - s.flowedMs);
   let k = Math.floor(horizon / duration);
-  if (inp.postcopyAfterRounds >= 0) k = Math.min(k, Math.max(0, inp.postcopyAfterRounds - s.rounds));
+  if (inp.postcopyAfterRounds >= 0) k = Math.min(k, Math.max(0, inp.postcopyAfterRounds - s.passes));
   // leave the last round to the loop, which cuts it at the timeout or the failure exactly
   if (k * duration >= horizon) k--;
   if (k <= 0) return t;
-  s.rounds += k;
+  s.passes += k;
+  s.syncs += k;
   s.flowedMs += k * duration;
   s.transferredBytes += k * bytes;
   s.addRow(PH_PRECOPY, t, k * duration, k * dirty, k * bytes, dirty, throttlePct);

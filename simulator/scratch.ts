@@ -112,7 +112,12 @@ export class Scratch {
   rttP50Ms = 0;
   rttP99Ms = 0;
   transferredBytes = 0;
-  rounds = 0;
+  /** completed pre-copy passes (what hybrid's postcopy_after_rounds counts) */
+  passes = 0;
+  /** QEMU's dirty-sync-count: the `rounds` outcome (core/results/outcomes.ts) */
+  syncs = 0;
+  /** highest auto-converge throttle of the pre-copy, %; NaN without pre-copy */
+  throttleMaxPct = Number.NaN;
 
   // --- per-trial constants derived from the parameters and the seeded draws
   pageBytes = 4096;
@@ -195,7 +200,9 @@ export class Scratch {
     this.rttP50Ms = 0;
     this.rttP99Ms = 0;
     this.transferredBytes = 0;
-    this.rounds = 0;
+    this.passes = 0;
+    this.syncs = 0;
+    this.throttleMaxPct = Number.NaN;
     this.failAfterFlowMs = Number.POSITIVE_INFINITY;
     this.flowedMs = 0;
     this.cursorMs = 0;

@@ -11,8 +11,9 @@
  */
 import type { EventRow, ProbeGapRow, RoundRow, TrialResult } from '../core/backend.js';
 import {
-  reserveEvent, reserveProbeGap, reserveRound, reserveTrial, type ResultBatch,
+  reserveEvent, reserveProbeGap, reserveRound, reserveTrial, setOutcomeRow, type ResultBatch,
 } from '../core/results/batch.js';
+import { OUTCOME_COUNT, OUTCOME_INDEX, outcomesFromRow } from '../core/results/outcomes.js';
 import type { TrialParameters } from '../core/spec/parameters.js';
 import { ModelContext, runModel } from './model.js';
 import { ENDINGS, ENDING_TEXT, EVENT_KINDS, FAIL_NONE, FAIL_VM_LOST, PHASES, failureName, type Scratch } from './scratch.js';
@@ -31,8 +32,6 @@ export const EVENT_SOURCE = 'simulator';
 
 /** One context per thread: the model is synchronous and overwrites it completely for each trial. */
 const context = new ModelContext();
-
-const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
 /** JSON text of an event's detail without building an object: constant key prefixes, numbers as JSON writes them. */
 const DETAIL_PREFIX = EVENT_KINDS.map((k) => k.keys.map((key, j) => (j === 0 ? '{' : ',') + JSON.stringify(key) + ':'));
@@ -94,23 +93,35 @@ export function simulateTrial(p: TrialParameters, seed: number): TrialResult {
   for (let i = 0; i < s.nEvents; i++) {
     events.push({ t_ms: s.evT[i], source: EVENT_SOURCE, kind: EVENT_KINDS[s.evKind[i]].kind, detail: eventDetail(s, i) });
   }
-  const lost = s.failure === FAIL_VM_LOST;
+  fillOutcomes(s, outcomeRow);
   return {
+    ...outcomesFromRow(outcomeRow),
     status: s.failure === FAIL_NONE ? 'succeeded' : 'failed',
     failure_reason: failureName(s.failure),
-    total_ms: s.totalMs,
-    downtime_ms: orNull(s.downtimeMs),
-    outage_ms: lost ? null : s.outageMs,
-    loss_pct: lost ? null : s.lossPct,
-    rtt_p50_ms: orNull(s.rttP50Ms),
-    rtt_p99_ms: orNull(s.rttP99Ms),
-    transferred_bytes: s.transferredBytes,
-    rounds: s.rounds,
     rounds_detail,
     probe_gaps,
     events,
     detail: { ...ENDINGS[s.ending].detail },
   };
+}
+
+/** One row of outcomes, reused trial after trial. */
+const outcomeRow = new Float64Array(OUTCOME_COUNT);
+const O = OUTCOME_INDEX;
+
+/** The simulator's outcome columns, each named once (NaN = NULL): both entry points store exactly these. */
+function fillOutcomes(s: Scratch, row: Float64Array): void {
+  // vm_lost: the VM never answers again, so there is no outage length and no loss share to give
+  const lost = s.failure === FAIL_VM_LOST;
+  row[O.total_ms] = s.totalMs;
+  row[O.downtime_ms] = s.downtimeMs;
+  row[O.outage_ms] = lost ? Number.NaN : s.outageMs;
+  row[O.loss_pct] = lost ? Number.NaN : s.lossPct;
+  row[O.rtt_p50_ms] = s.rttP50Ms;
+  row[O.rtt_p99_ms] = s.rttP99Ms;
+  row[O.transferred_bytes] = s.transferredBytes;
+  row[O.rounds] = s.syncs;
+  row[O.throttle_max_pct] = s.throttleMaxPct;
 }
 
 function wants(policy: 'all' | 'failed' | 'none', failed: boolean): boolean {
@@ -130,20 +141,13 @@ export function simulateInto(
   context.s.eventsOn = record.events !== 'none';
   const s = runModel(context, p, seed);
   const failed = s.failure !== FAIL_NONE;
-  const lost = s.failure === FAIL_VM_LOST;
   const i = reserveTrial(batch);
   const t = batch.trials;
   t.index[i] = trialIndex;
   t.succeeded[i] = failed ? 0 : 1;
   t.failure_reason[i] = s.failure;
-  t.total_ms[i] = s.totalMs;
-  t.downtime_ms[i] = s.downtimeMs;
-  t.outage_ms[i] = lost ? Number.NaN : s.outageMs;
-  t.loss_pct[i] = lost ? Number.NaN : s.lossPct;
-  t.rtt_p50_ms[i] = s.rttP50Ms;
-  t.rtt_p99_ms[i] = s.rttP99Ms;
-  t.transferred_bytes[i] = s.transferredBytes;
-  t.rounds[i] = s.rounds;
+  fillOutcomes(s, outcomeRow);
+  setOutcomeRow(t, i, outcomeRow);
   t.started_at_ms[i] = startedAtMs;
   t.wall_ms[i] = 0;
   t.detail[i] = ENDING_TEXT[s.ending];

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { BackendSetupError, type Backend, type CampaignContext, type Trial, type TrialResult } from '../../core/backend.js';
 import { buildPlan } from '../../core/plan/plan.js';
+import { failedTrialResult } from '../../core/results/recorder.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
 import { hasCommand } from './agents.js';
 import { chooseProbe, type ProbeKind } from './probe.js';
@@ -136,12 +137,7 @@ class OpenNebulaBackend implements Backend {
       return r;
     } catch (e) {
       // A bug or a broken connection: still a row, so the campaign goes on.
-      return {
-        status: 'failed', failure_reason: 'backend_crashed', total_ms: null, downtime_ms: null, outage_ms: null,
-        loss_pct: null, rtt_p50_ms: null, rtt_p99_ms: null, transferred_bytes: null, rounds: null,
-        rounds_detail: [], probe_gaps: [], events: [{ t_ms: 0, source: 'themis', kind: 'crashed', detail: { message: errText(e) } }],
-        detail: { failure_message: errText(e) },
-      };
+      return failedTrialResult('backend_crashed', errText(e));
     }
   }
 

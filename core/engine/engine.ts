@@ -15,7 +15,7 @@ import {
 } from '../backend.js';
 import { buildPlan, shardRange, trialAt, type Plan, type Shard } from '../plan/plan.js';
 import { addTrialResult, emptyBatch, type ResultBatch } from '../results/batch.js';
-import { failedTrialResult } from '../results/failed.js';
+import { failedTrialResult } from '../results/recorder.js';
 import type { CampaignSpec } from '../spec/sweep.js';
 import { Store } from '../store/store.js';
 import { themisVersion } from '../version.js';
@@ -191,5 +191,5 @@ async function runOneByOne(backend: Backend, ctx: RunContext): Promise<number> {
 /** A backend that throws instead of returning a failed result has crashed; the campaign goes on. */
 function crashed(err: unknown): TrialResult {
   if (err instanceof BackendSetupError) throw err;
-  return failedTrialResult('backend_crashed', { error: err instanceof Error ? err.message : String(err) });
+  return failedTrialResult('backend_crashed', err instanceof Error ? err.message : String(err));
 }

@@ -5,6 +5,7 @@
  * Numbers use NaN for SQL NULL.
  */
 import { FAILURE_REASONS, type FailureReason, type TrialResult } from '../backend.js';
+import { OUTCOME_NAMES } from './outcomes.js';
 
 export interface TrialColumns {
   /** Plan index of the trial; the store derives ids, seed and parameters from it. */
@@ -12,14 +13,8 @@ export interface TrialColumns {
   succeeded: Uint8Array;
   /** -1 for none, else the position in FAILURE_REASONS */
   failure_reason: Int8Array;
-  total_ms: Float64Array;
-  downtime_ms: Float64Array;
-  outage_ms: Float64Array;
-  loss_pct: Float64Array;
-  rtt_p50_ms: Float64Array;
-  rtt_p99_ms: Float64Array;
-  transferred_bytes: Float64Array;
-  rounds: Float64Array;
+  /** One column per outcome, in declaration order (OUTCOME_INDEX); NaN = NULL. */
+  outcomes: Float64Array[];
   /** Host clock when the trial started (ms since epoch; the simulator uses the campaign start) */
   started_at_ms: Float64Array;
   wall_ms: Float64Array;
@@ -89,14 +84,7 @@ function emptyTrials(cap: number): TrialColumns {
     index: new Int32Array(cap),
     succeeded: new Uint8Array(cap),
     failure_reason: new Int8Array(cap),
-    total_ms: new Float64Array(cap),
-    downtime_ms: new Float64Array(cap),
-    outage_ms: new Float64Array(cap),
-    loss_pct: new Float64Array(cap),
-    rtt_p50_ms: new Float64Array(cap),
-    rtt_p99_ms: new Float64Array(cap),
-    transferred_bytes: new Float64Array(cap),
-    rounds: new Float64Array(cap),
+    outcomes: OUTCOME_NAMES.map(() => new Float64Array(cap)),
     started_at_ms: new Float64Array(cap),
     wall_ms: new Float64Array(cap),
     detail: [],
@@ -156,19 +144,18 @@ export function reserveTrial(b: ResultBatch): number {
     t.index = grow(t.index, need);
     t.succeeded = grow(t.succeeded, need);
     t.failure_reason = grow(t.failure_reason, need);
-    t.total_ms = grow(t.total_ms, need);
-    t.downtime_ms = grow(t.downtime_ms, need);
-    t.outage_ms = grow(t.outage_ms, need);
-    t.loss_pct = grow(t.loss_pct, need);
-    t.rtt_p50_ms = grow(t.rtt_p50_ms, need);
-    t.rtt_p99_ms = grow(t.rtt_p99_ms, need);
-    t.transferred_bytes = grow(t.transferred_bytes, need);
-    t.rounds = grow(t.rounds, need);
+    t.outcomes = t.outcomes.map((col) => grow(col, need));
     t.started_at_ms = grow(t.started_at_ms, need);
     t.wall_ms = grow(t.wall_ms, need);
   }
   t.detail[i] = null;
   return i;
+}
+
+/** Writes trial row `i`'s outcomes from a row in declaration order (NaN = NULL). */
+export function setOutcomeRow(t: TrialColumns, i: number, row: ArrayLike<number>): void {
+  const cols = t.outcomes;
+  for (let k = 0; k < cols.length; k++) cols[k][i] = row[k];
 }
 
 export function reserveRound(b: ResultBatch): number {
@@ -225,14 +212,9 @@ export function addTrialResult(
   t.index[i] = trialIndex;
   t.succeeded[i] = r.status === 'succeeded' ? 1 : 0;
   t.failure_reason[i] = failureReasonCode(r.failure_reason);
-  t.total_ms[i] = nullable(r.total_ms);
-  t.downtime_ms[i] = nullable(r.downtime_ms);
-  t.outage_ms[i] = nullable(r.outage_ms);
-  t.loss_pct[i] = nullable(r.loss_pct);
-  t.rtt_p50_ms[i] = nullable(r.rtt_p50_ms);
-  t.rtt_p99_ms[i] = nullable(r.rtt_p99_ms);
-  t.transferred_bytes[i] = nullable(r.transferred_bytes);
-  t.rounds[i] = nullable(r.rounds);
+  OUTCOME_NAMES.forEach((name, k) => {
+    t.outcomes[k][i] = nullable(r[name]);
+  });
   t.started_at_ms[i] = startedAtMs;
   t.wall_ms[i] = wallMs;
   t.detail[i] = Object.keys(r.detail).length > 0 ? JSON.stringify(r.detail) : null;

@@ -5,8 +5,13 @@
 import { z } from 'zod';
 import { PARAMETER_NAMES, defaultParameters, trialParametersSchema, type ParameterName } from '../spec/parameters.js';
 import { TRIAL_TIMELINE_SQL } from './timeline.js';
+import { OUTCOMES, OUTCOME_NAMES } from '../results/outcomes.js';
 
-export const SCHEMA_VERSION = 2;
+/**
+ * Version of the layout below, stored in `themis_meta` and read on open (store-migrations.ts): 3 added
+ * `throttle_max_pct` and made `rounds` QEMU's dirty-sync-count on every backend.
+ */
+export const SCHEMA_VERSION = 3;
 
 /** DuckDB type of a parameter column, from its zod type. */
 export function parameterColumnType(name: ParameterName): 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' {
@@ -83,24 +88,19 @@ ${paramCols},
   backend VARCHAR NOT NULL,
   status VARCHAR NOT NULL,
   failure_reason VARCHAR,
-  total_ms DOUBLE,
-  downtime_ms DOUBLE,
-  outage_ms DOUBLE,
-  loss_pct DOUBLE,
-  rtt_p50_ms DOUBLE,
-  rtt_p99_ms DOUBLE,
-  transferred_bytes DOUBLE,
-  rounds INTEGER,
+${OUTCOMES.map((o) => `  ${o.name} ${o.sql},`).join('\n')}
   started_at TIMESTAMPTZ NOT NULL,
   wall_ms DOUBLE NOT NULL,
   detail JSON
 )`,
+    // A database made before an outcome existed gets its column, NULL for the trials stored then (not measured).
+    ...OUTCOMES.map((o) => `ALTER TABLE trial_results ADD COLUMN IF NOT EXISTS ${o.name} ${o.sql}`),
     `CREATE OR REPLACE VIEW trials AS
 SELECT r.campaign_id, p.point_id || '-r' || r.repetition::VARCHAR AS trial_id, r.trial_index, p.point_id, r.repetition,
   r.seed, r.backend, p.mode,
 ${paramNames},
-  p.params, r.status, r.failure_reason, r.total_ms, r.downtime_ms, r.outage_ms, r.loss_pct, r.rtt_p50_ms, r.rtt_p99_ms,
-  r.transferred_bytes, r.rounds, r.started_at, r.wall_ms, r.detail
+  p.params, r.status, r.failure_reason, ${OUTCOME_NAMES.map((n) => `r.${n}`).join(', ')},
+  r.started_at, r.wall_ms, r.detail
 FROM trial_results r JOIN points p ON p.campaign_id = r.campaign_id AND p.point_index = r.point_index`,
     `CREATE TABLE IF NOT EXISTS rounds (
   campaign_id VARCHAR NOT NULL,

@@ -8,7 +8,9 @@ import type { BackendName } from '../backend.js';
 import { trialSeed } from '../plan/seed.js';
 import { canonicalJson, type Plan } from '../plan/plan.js';
 import { failureReasonOf, type ResultBatch } from '../results/batch.js';
-import { parameterColumns, createSchemaSql, SCHEMA_VERSION } from './schema.js';
+import { OUTCOMES, OUTCOME_NAMES } from '../results/outcomes.js';
+import { parameterColumns } from './schema.js';
+import { migrateSchema } from './migrate.js';
 import { appendToTempTable, type Column } from './append.js';
 
 export interface CampaignRow {
@@ -25,10 +27,10 @@ export interface CampaignRow {
   status: 'running' | 'finished' | 'interrupted' | 'failed';
 }
 
+/** Staging tables in the shape of a batch's columns (batch.ts); the trials' outcome columns come from the declaration. */
 const STAGING_SQL = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_trials (trial_index INTEGER, seed DOUBLE, succeeded INTEGER, failure_reason VARCHAR,
-     total_ms DOUBLE, downtime_ms DOUBLE, outage_ms DOUBLE, loss_pct DOUBLE, rtt_p50_ms DOUBLE, rtt_p99_ms DOUBLE,
-     transferred_bytes DOUBLE, rounds DOUBLE, started_at_ms DOUBLE, wall_ms DOUBLE, detail VARCHAR)`,
+     ${OUTCOME_NAMES.map((name) => `${name} DOUBLE`).join(', ')}, started_at_ms DOUBLE, wall_ms DOUBLE, detail VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_rounds (trial_index INTEGER, round INTEGER, phase VARCHAR, start_ms DOUBLE,
      duration_ms DOUBLE, pages_sent DOUBLE, bytes_sent DOUBLE, dirty_pages_after DOUBLE, throttle_pct DOUBLE)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_probe_gaps (trial_index INTEGER, probe VARCHAR, direction VARCHAR, start_ms DOUBLE,
@@ -65,10 +67,7 @@ export class Store {
   }
 
   private async ensureSchema(): Promise<void> {
-    for (const sql of createSchemaSql()) await this.connection.run(sql);
-    await this.connection.run(
-      `INSERT OR REPLACE INTO themis_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`,
-    );
+    await this.transaction(() => migrateSchema(this.connection, this.path));
   }
 
   close(): void {
@@ -186,14 +185,7 @@ export class Store {
       { type: D, values: seeds },
       { type: INTEGER, values: sub(t.succeeded, count) },
       { type: VARCHAR, values: reasons },
-      { type: D, values: sub(t.total_ms, count) },
-      { type: D, values: sub(t.downtime_ms, count) },
-      { type: D, values: sub(t.outage_ms, count) },
-      { type: D, values: sub(t.loss_pct, count) },
-      { type: D, values: sub(t.rtt_p50_ms, count) },
-      { type: D, values: sub(t.rtt_p99_ms, count) },
-      { type: D, values: sub(t.transferred_bytes, count) },
-      { type: D, values: sub(t.rounds, count) },
+      ...t.outcomes.map((col) => ({ type: D, values: sub(col, count) })),
       { type: D, values: sub(t.started_at_ms, count) },
       { type: D, values: sub(t.wall_ms, count) },
       { type: VARCHAR, values: t.detail.slice(0, count) },
@@ -244,11 +236,12 @@ export class Store {
     const trialId = `p.point_id || '-r' || (s.trial_index % ${reps})::VARCHAR`;
     const joinPoint = `JOIN points p ON p.campaign_id = ${cid} AND p.point_index = s.trial_index // ${reps}`;
     const c = this.connection;
-    await c.run(`INSERT INTO trial_results SELECT ${cid}, s.trial_index, s.trial_index // ${reps}, s.trial_index % ${reps},
-      s.seed::UBIGINT, ${quote(backend)}, CASE WHEN s.succeeded = 1 THEN 'succeeded' ELSE 'failed' END, s.failure_reason,
-      ${n('s.total_ms')}, ${n('s.downtime_ms')}, ${n('s.outage_ms')}, ${n('s.loss_pct')}, ${n('s.rtt_p50_ms')},
-      ${n('s.rtt_p99_ms')}, ${n('s.transferred_bytes')}, ${n('s.rounds')}::INTEGER,
-      make_timestamptz((s.started_at_ms * 1000)::BIGINT), s.wall_ms, s.detail::JSON
+    // By name: a database made before an outcome existed has that column at the end (schema.ts).
+    await c.run(`INSERT INTO trial_results BY NAME SELECT ${cid} AS campaign_id, s.trial_index, s.trial_index // ${reps} AS point_index,
+      s.trial_index % ${reps} AS repetition, s.seed::UBIGINT AS seed, ${quote(backend)} AS backend,
+      CASE WHEN s.succeeded = 1 THEN 'succeeded' ELSE 'failed' END AS status, s.failure_reason,
+      ${OUTCOMES.map((o) => `${n(`s.${o.name}`)}::${o.sql} AS ${o.name}`).join(', ')},
+      make_timestamptz((s.started_at_ms * 1000)::BIGINT) AS started_at, s.wall_ms, s.detail::JSON AS detail
       FROM stage_trials s`);
     if (rounds) {
       await c.run(`INSERT INTO rounds SELECT ${cid}, ${trialId}, s.round, s.phase, s.start_ms, s.duration_ms, s.pages_sent,

@@ -119,7 +119,7 @@ describe('engine', () => {
     const db = join(dir, 'crash.duckdb');
     const outcome = await runCampaign({ spec: spec(SMALL), dbPath: db, backend: oneByOne(7) });
     expect(outcome.status).toBe('finished');
-    const failed = await rows(db, `SELECT trial_index, failure_reason, detail->>'error' AS error FROM trials WHERE status = 'failed' AND failure_reason = 'backend_crashed'`);
+    const failed = await rows(db, `SELECT trial_index, failure_reason, detail->>'failure_message' AS error FROM trials WHERE status = 'failed' AND failure_reason = 'backend_crashed'`);
     expect(failed).toEqual([{ trial_index: '7', failure_reason: 'backend_crashed', error: 'simulated backend bug' }]);
     expect(await rows(db, 'SELECT count(*) n FROM trials')).toEqual([{ n: '30' }]);
   });

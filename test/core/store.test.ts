@@ -20,6 +20,7 @@ function result(over: Partial<TrialResult>): TrialResult {
     rtt_p99_ms: 0.4,
     transferred_bytes: 1e6,
     rounds: 3,
+    throttle_max_pct: 20,
     rounds_detail: [
       { round: 1, phase: 'precopy', start_ms: 0, duration_ms: 900, pages_sent: 100, bytes_sent: 409600, dirty_pages_after: 10, throttle_pct: 0 },
       { round: 2, phase: 'stopcopy', start_ms: 900, duration_ms: 50, pages_sent: 10, bytes_sent: 40960, dirty_pages_after: 0, throttle_pct: 0 },

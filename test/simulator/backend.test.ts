@@ -1,3 +1,4 @@
+import { OUTCOME_INDEX as O } from '../../core/results/outcomes.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -40,7 +41,7 @@ function byIndex(batches: ResultBatch[]): Map<number, { total: number; failure: 
     for (let i = 0; i < b.nTrials; i++) {
       const idx = b.trials.index[i];
       expect(m.has(idx)).toBe(false);
-      m.set(idx, { total: b.trials.total_ms[i], failure: b.trials.failure_reason[i], rounds: b.trials.rounds[i] });
+      m.set(idx, { total: b.trials.outcomes[O.total_ms][i], failure: b.trials.failure_reason[i], rounds: b.trials.outcomes[O.rounds][i] });
     }
   }
   return m;

@@ -1,3 +1,4 @@
+import { OUTCOME_NAMES } from '../../core/results/outcomes.js';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { emptyBatch, failureReasonOf } from '../../core/results/batch.js';
@@ -107,14 +108,7 @@ describe('simulator properties', () => {
           expect(t.index[i]).toBe(100 + i);
           expect(t.succeeded[i]).toBe(r.status === 'succeeded' ? 1 : 0);
           expect(failureReasonOf(t.failure_reason[i])).toBe(r.failure_reason);
-          expect(nul(t.total_ms[i])).toBe(r.total_ms);
-          expect(nul(t.downtime_ms[i])).toBe(r.downtime_ms);
-          expect(nul(t.outage_ms[i])).toBe(r.outage_ms);
-          expect(nul(t.loss_pct[i])).toBe(r.loss_pct);
-          expect(nul(t.rtt_p50_ms[i])).toBe(r.rtt_p50_ms);
-          expect(nul(t.rtt_p99_ms[i])).toBe(r.rtt_p99_ms);
-          expect(nul(t.transferred_bytes[i])).toBe(r.transferred_bytes);
-          expect(nul(t.rounds[i])).toBe(r.rounds);
+          OUTCOME_NAMES.forEach((name, k) => expect(nul(t.outcomes[k][i]), name).toBe(r[name]));
           expect(t.started_at_ms[i]).toBe(1234);
           expect(t.wall_ms[i]).toBe(0);
           expect(JSON.parse(t.detail[i] ?? '{}')).toEqual(r.detail);

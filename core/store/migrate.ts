@@ -1,0 +1,75 @@
+/**
+ * Opening a database for writing brings it to the current layout: the version in `themis_meta` is read,
+ * the DDL (schema.ts: tables, columns added since — parameters with their default, outcomes as NULL — and
+ * views) is applied, then each data step newer than the file's version, in order. The caller runs this in one
+ * transaction, so a file is migrated whole or not at all. A file written by a newer Themis is refused: its
+ * columns would be silently misread.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { UsageError } from '../cli/exit.js';
+import { createSchemaSql, SCHEMA_VERSION } from './schema.js';
+
+interface DataStep {
+  /** the version this step produces */
+  to: number;
+  why: string;
+  sql: string[];
+}
+
+/**
+ * Schema 3: `rounds` is QEMU's dirty-sync-count on every backend (outcomes.ts). The qemu and opennebula
+ * backends always stored it so; the simulator stored completed pre-copy passes. QEMU syncs once at setup
+ * (ram_init_bitmaps), once after each pass, and once more when it switches over (ram_save_complete) or
+ * starts post-copy (ram_postcopy_send_discard_bitmap); a stopped VM's single pass (suspend) is followed by
+ * both; modes without a migration stream keep 0. A VM whose whole memory fits the downtime limit at once
+ * syncs once more before switching (ram_state_pending_exact), without a pass. A simulated trial reached the switch when it paused
+ * (downtime > 0) or lost the VM in post-copy (downtime NULL).
+ */
+const ROUNDS_AS_DIRTY_SYNCS: DataStep = {
+  to: 3,
+  why: "simulator rounds become QEMU's dirty-sync-count",
+  sql: [
+    `UPDATE trial_results AS r SET rounds = CASE
+       WHEN p.mode IN ('cold', 'cold-hard') THEN r.rounds
+       WHEN p.mode = 'suspend' THEN CASE WHEN r.status = 'succeeded' THEN 3 ELSE 1 END
+       WHEN r.rounds = 0 AND (r.detail->>'converged_by') = 'downtime_limit' THEN 3
+       WHEN r.downtime_ms IS NULL OR r.downtime_ms > 0 THEN r.rounds + 2
+       ELSE r.rounds + 1 END
+     FROM points AS p
+     WHERE r.backend = 'simulator' AND r.rounds IS NOT NULL AND p.campaign_id = r.campaign_id AND p.point_index = r.point_index`,
+  ],
+};
+
+const DATA_STEPS: readonly DataStep[] = [ROUNDS_AS_DIRTY_SYNCS];
+
+/** The schema version stored in the file; null for a new file. */
+export async function storedSchemaVersion(connection: DuckDBConnection): Promise<number | null> {
+  const meta = await connection.runAndReadAll(
+    `SELECT count(*)::INTEGER FROM information_schema.tables WHERE table_name = 'themis_meta' AND table_schema = 'main'`,
+  );
+  if (meta.getRowsJS()[0][0] === 0) return null;
+  const r = await connection.runAndReadAll(`SELECT value FROM themis_meta WHERE key = 'schema_version'`);
+  const row = r.getRowsJS()[0];
+  return row === undefined ? null : Number(row[0]);
+}
+
+/** Brings the database to SCHEMA_VERSION (run inside a transaction). */
+export async function migrateSchema(connection: DuckDBConnection, path: string): Promise<void> {
+  const from = await storedSchemaVersion(connection);
+  if (from !== null && from > SCHEMA_VERSION) {
+    throw new UsageError(
+      `${path}: written by a newer Themis (schema version ${from}; this one knows up to ${SCHEMA_VERSION}): upgrade Themis to write to it`,
+    );
+  }
+  for (const sql of createSchemaSql()) await connection.run(sql);
+  if (from !== null) {
+    for (const step of DATA_STEPS) {
+      if (from >= step.to) continue;
+      for (const sql of step.sql) await connection.run(sql);
+    }
+  }
+  await connection.run(`INSERT OR REPLACE INTO themis_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+}
+
+/** What each version step did, for docs and `themis sql` users reading an old file. */
+export const SCHEMA_STEPS: readonly { to: number; why: string }[] = DATA_STEPS.map(({ to, why }) => ({ to, why }));
