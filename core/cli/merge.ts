@@ -12,6 +12,7 @@ import { stageDatasetFolder } from '../store/dataset-import.js';
 import { classifyMergeInput, isDuckDbFile } from '../store/merge-input.js';
 import { stageDatabase, type StagedInput } from '../store/merge-sources.js';
 import { Store } from '../store/store.js';
+import { upgradeCampaigns } from '../store/migrate.js';
 import { UsageError } from './exit.js';
 
 const DETAIL_TABLES = ['trial_results', 'rounds', 'probe_gaps', 'events'] as const;
@@ -57,8 +58,11 @@ async function mergeInto(store: Store, inputs: readonly ReturnType<typeof classi
         CASE WHEN count(*) = 1 THEN any_value(shard) ELSE string_agg(shard, ',' ORDER BY shard) END AS shard,
         sum(planned_trials) AS planned_trials, min(started_at) AS started_at,
         CASE WHEN bool_and(status = 'finished') THEN max(finished_at) END AS finished_at,
-        CASE WHEN bool_and(status = 'finished') THEN 'finished' ELSE 'interrupted' END AS status
+        CASE WHEN bool_and(status = 'finished') THEN 'finished' ELSE 'interrupted' END AS status,
+        min(coalesce(schema_version, 2)) AS schema_version, max(coalesce(schema_version, 2)) AS newest_schema_version
       FROM (${union('campaigns')} UNION ALL SELECT * FROM campaigns) GROUP BY campaign_id`);
+    await checkOneLayoutPerCampaign(store);
+    await c.run('ALTER TABLE merged_campaigns DROP COLUMN newest_schema_version');
     await c.run(`DELETE FROM campaigns WHERE campaign_id IN (SELECT campaign_id FROM merged_campaigns)`);
     await c.run(`INSERT INTO campaigns BY NAME SELECT * FROM merged_campaigns`);
     await checkPointsAgree(store, union('points'));
@@ -66,6 +70,8 @@ async function mergeInto(store: Store, inputs: readonly ReturnType<typeof classi
     await c.run(`INSERT INTO points BY NAME SELECT DISTINCT ON (campaign_id, point_index) * FROM (${union('points')})
       WHERE (campaign_id, point_index) NOT IN (SELECT (campaign_id, point_index) FROM points)`);
     for (const table of DETAIL_TABLES) await c.run(`INSERT INTO ${table} BY NAME ${union(table)}`);
+    // inputs written by an older Themis (a dataset folder, an old database) follow the current layout from here on
+    await upgradeCampaigns(c);
     await c.run('COMMIT');
   } catch (err) {
     await c.run('ROLLBACK').catch(() => undefined);
@@ -77,6 +83,18 @@ async function mergeInto(store: Store, inputs: readonly ReturnType<typeof classi
 }
 
 /** A trial in two inputs, twice in one, or already in the output: named with where it was found. */
+/** Rows of one campaign follow one layout: shards written by Themis versions with different layouts cannot be told apart once merged. */
+async function checkOneLayoutPerCampaign(store: Store): Promise<void> {
+  const mixed = (await store.connection.runAndReadAll(
+    `SELECT campaign_id, schema_version, newest_schema_version FROM merged_campaigns WHERE schema_version <> newest_schema_version LIMIT 1`,
+  )).getRowObjectsJS()[0];
+  if (mixed === undefined) return;
+  throw new UsageError(
+    `campaign ${String(mixed.campaign_id)}: its inputs were written with schema versions ${String(mixed.schema_version)} and ` +
+      `${String(mixed.newest_schema_version)}; merge the older ones on their own first (themis merge converts them), then merge the results`,
+  );
+}
+
 async function checkNoDuplicateTrial(store: Store, staged: readonly StagedInput[], paths: readonly string[]): Promise<void> {
   const ids = [...staged.map((s, i) => `SELECT campaign_id, trial_id, ${i} AS input FROM ${s.trial_ids}`), 'SELECT campaign_id, trial_id, -1 FROM trials'];
   const r = await store.connection.runAndReadAll(

@@ -1,9 +1,13 @@
 /**
- * Opening a database for writing brings it to the current layout: the version in `themis_meta` is read,
- * the DDL (schema.ts: tables, columns added since — parameters with their default, outcomes as NULL — and
- * views) is applied, then each data step newer than the file's version, in order. The caller runs this in one
- * transaction, so a file is migrated whole or not at all. A file written by a newer Themis is refused: its
- * columns would be silently misread.
+ * Bringing stored rows to the current layout. Two levels:
+ *  - the file: opening a database for writing reads the version in `themis_meta`, applies the DDL (schema.ts:
+ *    tables, columns added since — parameters with their default, outcomes as NULL — and views), then brings
+ *    every campaign up to date. The caller runs it in one transaction: a file is migrated whole or not at all.
+ *    A file written by a newer Themis is refused: its columns would be silently misread.
+ *  - the campaign: `campaigns.schema_version` says which layout a campaign's rows follow (NULL: before
+ *    version 3, when the column came). `upgradeCampaigns` converts the rows of older campaigns, step by step;
+ *    `themis merge` calls it too, so a dataset folder or database written by an older Themis is converted as
+ *    it is loaded (the files themselves are never rewritten).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../cli/exit.js';
@@ -13,8 +17,12 @@ interface DataStep {
   /** the version this step produces */
   to: number;
   why: string;
-  sql: string[];
+  /** Statements over campaigns whose rows are older than `to` (`$older`: a SQL predicate on `c`, the campaigns row). */
+  sql: (older: string) => string[];
 }
+
+/** Version of a campaigns row `c` (written before the column existed: 2). */
+const versionOf = (c: string) => `coalesce(${c}.schema_version, 2)`;
 
 /**
  * Schema 3: `rounds` is QEMU's dirty-sync-count on every backend (outcomes.ts). The qemu and opennebula
@@ -22,25 +30,34 @@ interface DataStep {
  * (ram_init_bitmaps), once after each pass, and once more when it switches over (ram_save_complete) or
  * starts post-copy (ram_postcopy_send_discard_bitmap); a stopped VM's single pass (suspend) is followed by
  * both; modes without a migration stream keep 0. A VM whose whole memory fits the downtime limit at once
- * syncs once more before switching (ram_state_pending_exact), without a pass. A simulated trial reached the switch when it paused
- * (downtime > 0) or lost the VM in post-copy (downtime NULL).
+ * syncs once more before switching (ram_state_pending_exact), without a pass. A simulated trial reached the
+ * switch when it paused (downtime > 0) or lost the VM in post-copy (downtime NULL).
  */
 const ROUNDS_AS_DIRTY_SYNCS: DataStep = {
   to: 3,
   why: "simulator rounds become QEMU's dirty-sync-count",
-  sql: [
+  sql: (older) => [
     `UPDATE trial_results AS r SET rounds = CASE
        WHEN p.mode IN ('cold', 'cold-hard') THEN r.rounds
        WHEN p.mode = 'suspend' THEN CASE WHEN r.status = 'succeeded' THEN 3 ELSE 1 END
        WHEN r.rounds = 0 AND (r.detail->>'converged_by') = 'downtime_limit' THEN 3
        WHEN r.downtime_ms IS NULL OR r.downtime_ms > 0 THEN r.rounds + 2
        ELSE r.rounds + 1 END
-     FROM points AS p
-     WHERE r.backend = 'simulator' AND r.rounds IS NOT NULL AND p.campaign_id = r.campaign_id AND p.point_index = r.point_index`,
+     FROM points AS p, campaigns AS c
+     WHERE r.backend = 'simulator' AND r.rounds IS NOT NULL AND p.campaign_id = r.campaign_id
+       AND p.point_index = r.point_index AND c.campaign_id = r.campaign_id AND ${older}`,
   ],
 };
 
 const DATA_STEPS: readonly DataStep[] = [ROUNDS_AS_DIRTY_SYNCS];
+
+/** Converts the rows of every campaign older than SCHEMA_VERSION, then marks them current (run inside a transaction). */
+export async function upgradeCampaigns(connection: DuckDBConnection): Promise<void> {
+  for (const step of DATA_STEPS) {
+    for (const sql of step.sql(`${versionOf('c')} < ${step.to}`)) await connection.run(sql);
+  }
+  await connection.run(`UPDATE campaigns AS c SET schema_version = ${SCHEMA_VERSION} WHERE ${versionOf('c')} < ${SCHEMA_VERSION}`);
+}
 
 /** The schema version stored in the file; null for a new file. */
 export async function storedSchemaVersion(connection: DuckDBConnection): Promise<number | null> {
@@ -62,14 +79,9 @@ export async function migrateSchema(connection: DuckDBConnection, path: string):
     );
   }
   for (const sql of createSchemaSql()) await connection.run(sql);
-  if (from !== null) {
-    for (const step of DATA_STEPS) {
-      if (from >= step.to) continue;
-      for (const sql of step.sql) await connection.run(sql);
-    }
-  }
+  await upgradeCampaigns(connection);
   await connection.run(`INSERT OR REPLACE INTO themis_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
 }
 
-/** What each version step did, for docs and `themis sql` users reading an old file. */
+/** What each version step did (docs/design.md lists them). */
 export const SCHEMA_STEPS: readonly { to: number; why: string }[] = DATA_STEPS.map(({ to, why }) => ({ to, why }));

@@ -9,7 +9,7 @@ import { trialSeed } from '../plan/seed.js';
 import { canonicalJson, type Plan } from '../plan/plan.js';
 import { failureReasonOf, type ResultBatch } from '../results/batch.js';
 import { OUTCOMES, OUTCOME_NAMES } from '../results/outcomes.js';
-import { parameterColumns } from './schema.js';
+import { parameterColumns, SCHEMA_VERSION } from './schema.js';
 import { migrateSchema } from './migrate.js';
 import { appendToTempTable, type Column } from './append.js';
 
@@ -94,8 +94,10 @@ export class Store {
 
   async insertCampaign(c: CampaignRow): Promise<void> {
     await this.connection.run(
-      `INSERT INTO campaigns VALUES ($campaign_id, $name, $spec_yaml, $spec_sha256, $spec_path, $backend, $themis_version,
-        $host, $shard, $planned_trials, now(), NULL, $status)`,
+      `INSERT INTO campaigns BY NAME SELECT $campaign_id AS campaign_id, $name AS name, $spec_yaml AS spec_yaml,
+        $spec_sha256 AS spec_sha256, $spec_path AS spec_path, $backend AS backend, $themis_version AS themis_version,
+        $host AS host, $shard AS shard, $planned_trials AS planned_trials, now() AS started_at, NULL AS finished_at,
+        $status AS status, ${SCHEMA_VERSION} AS schema_version`,
       { ...c, spec_path: c.spec_path ?? '', shard: c.shard ?? '' },
     );
   }

@@ -71,6 +71,24 @@ describe('schema migration', () => {
     expect(low.n).toBe(0);
   });
 
+  it('themis merge converts as it loads: a version-2 database, and a dataset folder exported from one', async () => {
+    const old = oldDatabase('merge-input.duckdb');
+    const folder = join(dir, 'v2-dataset');
+    const exported = themisCli(process.cwd(), 'export', old, '--format', 'dataset', '--out', folder);
+    expect(exported.code, exported.stderr).toBe(0);
+    const fresh = join(dir, 'fresh-for-merge.duckdb');
+    expect(themisCli(process.cwd(), 'run', resolve('test/fixtures/store/store-v2.yaml'), '--db', fresh, '--no-report').code).toBe(0);
+    const rounds = { trials: ['trial_id', 'mode', 'status', 'rounds'] };
+    for (const input of [old, folder]) {
+      const out = join(dir, `merged-${input === old ? 'db' : 'folder'}.duckdb`);
+      const r = themisCli(process.cwd(), 'merge', out, input);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await campaignHashes(out, rounds), input).toEqual(await campaignHashes(fresh, rounds));
+      const [v] = await query(out, 'SELECT min(schema_version) AS v FROM campaigns');
+      expect(v.v).toBe(SCHEMA_VERSION);
+    }
+  });
+
   it('writing to a file of a newer Themis is refused with the reason', async () => {
     const path = oldDatabase('newer.duckdb');
     const s = await Store.open(path);
