@@ -39,6 +39,12 @@ export const OUTCOME_COUNT = OUTCOMES.length;
 /** Position of each outcome in declaration order: the columnar batch and the simulator's row use it. */
 export const OUTCOME_INDEX = Object.fromEntries(OUTCOME_NAMES.map((n, i) => [n, i])) as Readonly<Record<OutcomeName, number>>;
 
+/**
+ * Each outcome's column name, for SQL written elsewhere in core (views, migrations): a renamed or removed
+ * outcome fails to compile there instead of failing at run time.
+ */
+export const OUT = Object.fromEntries(OUTCOME_NAMES.map((n) => [n, n])) as { readonly [K in OutcomeName]: K };
+
 /** Every outcome unmeasured. */
 export function nullOutcomes(): Outcomes {
   return Object.fromEntries(OUTCOME_NAMES.map((n) => [n, null])) as Outcomes;

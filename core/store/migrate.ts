@@ -11,6 +11,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../cli/exit.js';
+import { OUT } from '../results/outcomes.js';
 import { createSchemaSql, SCHEMA_VERSION } from './schema.js';
 
 interface DataStep {
@@ -37,14 +38,14 @@ const ROUNDS_AS_DIRTY_SYNCS: DataStep = {
   to: 3,
   why: "simulator rounds become QEMU's dirty-sync-count",
   sql: (older) => [
-    `UPDATE trial_results AS r SET rounds = CASE
-       WHEN p.mode IN ('cold', 'cold-hard') THEN r.rounds
+    `UPDATE trial_results AS r SET ${OUT.rounds} = CASE
+       WHEN p.mode IN ('cold', 'cold-hard') THEN r.${OUT.rounds}
        WHEN p.mode = 'suspend' THEN CASE WHEN r.status = 'succeeded' THEN 3 ELSE 1 END
-       WHEN r.rounds = 0 AND (r.detail->>'converged_by') = 'downtime_limit' THEN 3
-       WHEN r.downtime_ms IS NULL OR r.downtime_ms > 0 THEN r.rounds + 2
-       ELSE r.rounds + 1 END
+       WHEN r.${OUT.rounds} = 0 AND (r.detail->>'converged_by') = 'downtime_limit' THEN 3
+       WHEN r.${OUT.downtime_ms} IS NULL OR r.${OUT.downtime_ms} > 0 THEN r.${OUT.rounds} + 2
+       ELSE r.${OUT.rounds} + 1 END
      FROM points AS p, campaigns AS c
-     WHERE r.backend = 'simulator' AND r.rounds IS NOT NULL AND p.campaign_id = r.campaign_id
+     WHERE r.backend = 'simulator' AND r.${OUT.rounds} IS NOT NULL AND p.campaign_id = r.campaign_id
        AND p.point_index = r.point_index AND c.campaign_id = r.campaign_id AND ${older}`,
   ],
 };

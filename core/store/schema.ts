@@ -5,11 +5,11 @@
 import { z } from 'zod';
 import { PARAMETER_NAMES, defaultParameters, trialParametersSchema, type ParameterName } from '../spec/parameters.js';
 import { TRIAL_TIMELINE_SQL } from './timeline.js';
-import { OUTCOMES, OUTCOME_NAMES } from '../results/outcomes.js';
+import { OUT, OUTCOMES, OUTCOME_NAMES } from '../results/outcomes.js';
 
 /**
- * Version of the layout below, stored in `themis_meta` and read on open (store-migrations.ts): 3 added
- * `throttle_max_pct` and made `rounds` QEMU's dirty-sync-count on every backend.
+ * Version of the layout below, stored in `themis_meta` and read on open (migrate.ts): 3 added an outcome
+ * (auto-converge's highest throttle), `campaigns.schema_version`, and made the simulator's round count QEMU's.
  */
 export const SCHEMA_VERSION = 3;
 
@@ -139,12 +139,8 @@ FROM trial_results r JOIN points p ON p.campaign_id = r.campaign_id AND p.point_
 SELECT backend, mode,
   count(*) AS trials,
   avg(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS success_rate,
-  median(downtime_ms) FILTER (WHERE status = 'succeeded') AS downtime_ms_p50,
-  quantile_cont(downtime_ms, 0.95) FILTER (WHERE status = 'succeeded') AS downtime_ms_p95,
-  median(outage_ms) FILTER (WHERE status = 'succeeded') AS outage_ms_p50,
-  quantile_cont(outage_ms, 0.95) FILTER (WHERE status = 'succeeded') AS outage_ms_p95,
-  median(total_ms) FILTER (WHERE status = 'succeeded') AS total_ms_p50,
-  quantile_cont(total_ms, 0.95) FILTER (WHERE status = 'succeeded') AS total_ms_p95
+${[OUT.downtime_ms, OUT.outage_ms, OUT.total_ms].map((o) => `  median(${o}) FILTER (WHERE status = 'succeeded') AS ${o}_p50,
+  quantile_cont(${o}, 0.95) FILTER (WHERE status = 'succeeded') AS ${o}_p95`).join(',\n')}
 FROM trials GROUP BY backend, mode`,
     // Request → outage → done, per succeeded trial with probe gaps (core/store/timeline.ts).
     `CREATE OR REPLACE VIEW trial_timeline AS ${TRIAL_TIMELINE_SQL}`,
@@ -153,8 +149,8 @@ FROM trials GROUP BY backend, mode`,
 SELECT backend, mode, dirty_rate_pages_s, max_bandwidth_mib_s,
   count(*) AS trials,
   avg(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS success_rate,
-  median(rounds) AS rounds_p50,
-  median(total_ms) FILTER (WHERE status = 'succeeded') AS total_ms_p50
+  median(${OUT.rounds}) AS ${OUT.rounds}_p50,
+  median(${OUT.total_ms}) FILTER (WHERE status = 'succeeded') AS ${OUT.total_ms}_p50
 FROM trials GROUP BY ALL`,
   ];
 }
