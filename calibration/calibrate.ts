@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseDocument } from 'yaml';
-import { UsageError } from '../core/cli/exit.js';
+import { UsageError } from '../core/errors.js';
 import { mergeDatabases } from '../core/cli/merge.js';
 import { runCampaign } from '../core/engine/engine.js';
 import { buildPlan } from '../core/plan/plan.js';

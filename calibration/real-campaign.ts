@@ -1,6 +1,6 @@
 /** Which campaign of a database is the real one to learn from: the one asked for, or the only non-simulated one. */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UsageError } from '../core/cli/exit.js';
+import { UsageError } from '../core/errors.js';
 
 export interface RealCampaign {
   campaign_id: string;

@@ -4,7 +4,7 @@
  * theirs — comments, other axes, store and repetitions — and is a normal sweep for `themis run`.
  */
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
-import { UsageError } from '../core/cli/exit.js';
+import { UsageError } from '../core/errors.js';
 import { NO_OVERHEADS, type Overheads } from './fit.js';
 
 const MOVED = ['mode', ...Object.keys(NO_OVERHEADS)];

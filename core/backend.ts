@@ -104,11 +104,6 @@ export interface Backend {
   dispose(): Promise<void>;
 }
 
-/** A problem found before any migration (bad credentials, VM not found, missing package): exit code 2. */
-export class BackendSetupError extends Error {
-  override readonly name = 'BackendSetupError';
-}
-
 /**
  * Optional fast path for backends that run many cheap trials (the simulator): the engine hands over plan
  * indices and appends the columnar batches as they arrive, each batch in one transaction.

@@ -13,7 +13,7 @@ import {
 } from 'apache-arrow';
 import { columnData } from './arrow-columns.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UsageError } from '../core/cli/exit.js';
+import { UsageError } from '../core/errors.js';
 import { openReportSource, queryRows, sqlIdent, sqlString } from './source.js';
 
 export type ExportFormat = 'parquet' | 'arrow' | 'csv';

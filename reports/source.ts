@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { UsageError } from '../core/cli/exit.js';
+import { UsageError } from '../core/errors.js';
 import { parameterColumns } from '../core/store/schema.js';
 
 export const RESULT_TABLES = ['campaigns', 'trials', 'rounds', 'probe_gaps', 'events'] as const;

@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { buildPlan } from '../core/plan/plan.js';
-import { SpecError, type Diagnostic } from '../core/spec/diagnostics.js';
+import type { Diagnostic } from '../core/spec/diagnostics.js';
+import { SpecError } from '../core/errors.js';
 import { loadSweepFile } from '../core/spec/load.js';
 import type { CampaignSpec } from '../core/spec/sweep.js';
 import { campaignIdOf } from '../core/engine/engine.js';

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { BackendSetupError } from '../../core/backend.js';
+import { BackendSetupError } from '../../core/errors.js';
 
 export const DEFAULT_ENDPOINT = 'http://localhost:2633/RPC2';
 

@@ -5,7 +5,8 @@
  */
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { BackendSetupError, type Backend, type CampaignContext, type Trial, type TrialResult } from '../../core/backend.js';
+import type { Backend, CampaignContext, Trial, TrialResult } from '../../core/backend.js';
+import { BackendSetupError } from '../../core/errors.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { failedTrialResult } from '../../core/results/recorder.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';

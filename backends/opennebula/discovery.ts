@@ -3,7 +3,7 @@
  * THEMIS_USER), their NIC addresses, and the hosts the VM may move to. one.vmpool.info sends a reduced template
  * without CONTEXT, so each candidate is read with one.vm.info.
  */
-import { BackendSetupError } from '../../core/backend.js';
+import { BackendSetupError } from '../../core/errors.js';
 import type { OneClient } from './client.js';
 import { isHostOn, LCM_STATE, stateLabel, VM_STATE } from './states.js';
 import { lastHistory, type OneHost, type OneVm } from './xml.js';

@@ -7,7 +7,8 @@
  * it is rebooted fresh on A when its memory size changes or it is not healthy. Each trial sets the workload
  * anew (refilling the working set) and warms the prober before it starts.
  */
-import { BackendSetupError, type Backend, type CampaignContext, type Trial, type TrialResult } from '../../core/backend.js';
+import type { Backend, CampaignContext, Trial, TrialResult } from '../../core/backend.js';
+import { BackendSetupError } from '../../core/errors.js';
 import { defaultParameters } from '../../core/spec/parameters.js';
 import type { QemuOptions } from '../../core/spec/sweep.js';
 import { monoMs } from './exec.js';

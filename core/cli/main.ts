@@ -14,7 +14,8 @@ import { loadSweepFile } from '../spec/load.js';
 import { sweepJsonSchema } from '../spec/sweep.js';
 import { Store } from '../store/store.js';
 import { themisVersion } from '../version.js';
-import { reportError, UsageError } from './exit.js';
+import { reportError } from './exit.js';
+import { UsageError } from '../errors.js';
 import { mergeDatabases } from './merge.js';
 import { formatQueryResult, queryReadOnly, type SqlFormat } from './sql.js';
 

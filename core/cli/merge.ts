@@ -13,7 +13,7 @@ import { classifyMergeInput, isDuckDbFile } from '../store/merge-input.js';
 import { stageDatabase, type StagedInput } from '../store/merge-sources.js';
 import { Store } from '../store/store.js';
 import { upgradeCampaigns } from '../store/migrate.js';
-import { UsageError } from './exit.js';
+import { UsageError } from '../errors.js';
 
 const DETAIL_TABLES = ['trial_results', 'rounds', 'probe_gaps', 'events'] as const;
 

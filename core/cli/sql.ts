@@ -5,7 +5,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import { alignTable } from '../../reports/summary.js';
-import { UsageError } from './exit.js';
+import { UsageError } from '../errors.js';
 
 export type SqlFormat = 'table' | 'csv' | 'json';
 

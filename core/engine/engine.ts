@@ -4,15 +4,8 @@
  */
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import {
-  BackendSetupError,
-  isBatchRunner,
-  type Backend,
-  type BackendName,
-  type BatchRunner,
-  type CampaignContext,
-  type TrialResult,
-} from '../backend.js';
+import { isBatchRunner, type Backend, type BackendName, type BatchRunner, type CampaignContext, type TrialResult } from '../backend.js';
+import { BackendSetupError, CampaignConflictError } from '../errors.js';
 import { buildPlan, shardRange, trialAt, type Plan, type Shard } from '../plan/plan.js';
 import { addTrialResult, emptyBatch, type ResultBatch } from '../results/batch.js';
 import { failedTrialResult } from '../results/recorder.js';
@@ -51,11 +44,6 @@ export interface RunOutcome {
  */
 export function campaignIdOf(spec: CampaignSpec): string {
   return `${spec.sweep.name}-${spec.source_sha256.slice(0, 12)}`;
-}
-
-/** A campaign that cannot start as asked (already stored, interrupted without --resume): exit code 2. */
-export class CampaignConflictError extends Error {
-  override readonly name = 'CampaignConflictError';
 }
 
 export async function runCampaign(options: RunOptions): Promise<RunOutcome> {

@@ -11,13 +11,6 @@ export interface Diagnostic {
   message: string;
 }
 
-export class SpecError extends Error {
-  override readonly name = 'SpecError';
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'));
-  }
-}
-
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.column}`;
   return d.path ? `${where}: ${d.path}: ${d.message}` : `${where}: ${d.message}`;

@@ -9,7 +9,8 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import { z } from 'zod';
 import { PARAMETER_NAMES, trialParametersSchema, type ParameterName } from './parameters.js';
 import { sweepSchema, type CampaignSpec, type SweepSpec } from './sweep.js';
-import { SpecError, formatPath, describeFound, type Diagnostic, type PathSegment } from './diagnostics.js';
+import { formatPath, describeFound, type Diagnostic, type PathSegment } from './diagnostics.js';
+import { SpecError } from '../errors.js';
 import { didYouMean, issueMessages, type IssueMessage } from './zod-issues.js';
 
 interface Located {

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 import { sqlString } from './import-columns.js';
 import { datasetFile, DATASET_TABLES, type DatasetTable } from './merge-input.js';
 

@@ -7,7 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 import { sweepSchema } from '../spec/sweep.js';
 import {
   addMissingKeysSql, conformColumns, jsonObjectSql, selectList, sqlIdent, sqlString, withExprs,

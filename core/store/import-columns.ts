@@ -5,7 +5,7 @@
  * allows it, else an error. Types must match or widen safely (any number into DOUBLE, integers into integers,
  * text into JSON); everything else is a UsageError naming the file, the column, what was expected and found.
  */
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 import { defaultParameters } from '../spec/parameters.js';
 import { parameterColumns } from './schema.js';
 

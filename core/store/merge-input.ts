@@ -4,7 +4,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 
 /** The files of a dataset folder: the `trials` view and the four tables, one Parquet file each. */
 export const DATASET_TABLES = ['campaigns', 'trials', 'rounds', 'probe_gaps', 'events'] as const;

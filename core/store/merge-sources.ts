@@ -5,7 +5,7 @@
  * newer parameter columns or has them in another order, merges too) or a dataset folder (dataset-import.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 import {
   addMissingKeysSql, conformColumns, jsonObjectSql, selectList, sqlIdent, sqlString, withExprs,
   type FoundColumn, type ParameterDefault, type TargetColumn,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../core/cli/exit.js';
+import { UsageError } from '../../core/errors.js';
 import { main } from '../../core/cli/main.js';
 import { mergeDatabases } from '../../core/cli/merge.js';
 import { runCampaign } from '../../core/engine/engine.js';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../core/backend.js';
-import { CampaignConflictError, runCampaign } from '../../core/engine/engine.js';
+import { runCampaign } from '../../core/engine/engine.js';
+import { CampaignConflictError } from '../../core/errors.js';
 import type { Progress } from '../../core/engine/progress.js';
 import { parseSweep } from '../../core/spec/load.js';
 import type { CampaignSpec } from '../../core/spec/sweep.js';
@@ -127,7 +128,7 @@ describe('engine', () => {
   it('writes nothing when the backend refuses to start', async () => {
     const db = join(dir, 'refused.duckdb');
     const sim = oneByOne();
-    const { BackendSetupError } = await import('../../core/backend.js');
+    const { BackendSetupError } = await import('../../core/errors.js');
     const refusing: Backend = { ...sim, prepare: async () => { throw new BackendSetupError('no credentials'); } };
     await expect(runCampaign({ spec: spec(), dbPath: db, backend: refusing })).rejects.toThrow('no credentials');
     expect(await rows(db, 'SELECT count(*) n FROM campaigns')).toEqual([{ n: '0' }]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSweep } from '../../core/spec/load.js';
-import { SpecError, type Diagnostic } from '../../core/spec/diagnostics.js';
+import type { Diagnostic } from '../../core/spec/diagnostics.js';
+import { SpecError } from '../../core/errors.js';
 
 function diagnosticsOf(text: string): Diagnostic[] {
   try {

@@ -3,7 +3,8 @@
  * things only the lab can add — libvirt's own downtime of each live migration, read on the destination host, and
  * the guest's memory verified across live and suspend. Endpoint and credentials come from the lab's state.
  */
-import { BackendSetupError, type Backend } from '../../../core/backend.js';
+import type { Backend } from '../../../core/backend.js';
+import { BackendSetupError } from '../../../core/errors.js';
 import { createBackend } from '../backend.js';
 import { labClient } from './cloud.js';
 import { optionsFromEnv } from './command.js';

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackendSetupError } from '../../../core/backend.js';
+import { BackendSetupError } from '../../../core/errors.js';
 import { buildCpio, type CpioEntry } from './cpio.js';
 import { run } from '../exec.js';
 

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackendSetupError } from '../../../core/backend.js';
+import { BackendSetupError } from '../../../core/errors.js';
 import { parseAuthText, loadCredentials } from '../../../backends/opennebula/auth.js';
 import { parseHostPool, parseVm, parseVmPool, lastHistory } from '../../../backends/opennebula/xml.js';
 import { judge } from '../../../backends/opennebula/wait.js';
