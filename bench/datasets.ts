@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calibrate } from '../calibration/calibrate.js';
-import { mergeDatabases } from '../core/cli/merge.js';
+import { mergeDatabases } from '../core/store/merge.js';
 import { exportDataset } from '../core/store/dataset-export.js';
 
 export async function benchDatasets(): Promise<Record<string, number>> {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../core/errors.js';
-import { mergeDatabases } from '../core/cli/merge.js';
+import { mergeDatabases } from '../core/store/merge.js';
 import { runCampaign } from '../core/engine/engine.js';
 import { buildPlan } from '../core/plan/plan.js';
 import { parseSweep } from '../core/spec/load.js';

@@ -16,7 +16,7 @@ import { Store } from '../store/store.js';
 import { themisVersion } from '../version.js';
 import { reportError } from './exit.js';
 import { UsageError } from '../errors.js';
-import { mergeDatabases } from './merge.js';
+import { mergeDatabases } from '../store/merge.js';
 import { formatQueryResult, queryReadOnly, type SqlFormat } from './sql.js';
 
 function parseShard(text: string): Shard {

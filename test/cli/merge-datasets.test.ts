@@ -9,7 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
 import { main } from '../../core/cli/main.js';
-import { mergeDatabases } from '../../core/cli/merge.js';
+import { mergeDatabases } from '../../core/store/merge.js';
 import { runCampaign } from '../../core/engine/engine.js';
 import { parseSweep } from '../../core/spec/load.js';
 import { defaultParameters } from '../../core/spec/parameters.js';

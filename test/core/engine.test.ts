@@ -135,7 +135,7 @@ describe('engine', () => {
   });
 
   it('gives shards that merge into exactly one run', async () => {
-    const { mergeDatabases } = await import('../../core/cli/merge.js');
+    const { mergeDatabases } = await import('../../core/store/merge.js');
     const whole = join(dir, 'whole.duckdb');
     await runCampaign({ spec: spec(), dbPath: whole, backend: createBackend() });
     const shards = [0, 1, 2].map((i) => join(dir, `shard-${i}.duckdb`));

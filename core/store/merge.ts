@@ -1,5 +1,5 @@
 /**
- * `themis merge`: unions databases (typically the shards of one campaign) and published dataset folders
+ * The store's merge (the logic of `themis merge`, also used by calibrate to load dataset folders): unions databases (typically the shards of one campaign) and published dataset folders
  * (datasets/README.md) into one database. Shards share their campaign id; their campaign rows become one row
  * covering all shards, and their trials, which are disjoint slices of the same plan, are copied as they are.
  * A trial id present twice is an error, not a silent pick. Everything is written in one transaction, and an
@@ -7,12 +7,12 @@
  */
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parameterDefaults } from '../store/import-columns.js';
-import { stageDatasetFolder } from '../store/dataset-import.js';
-import { classifyMergeInput, isDuckDbFile } from '../store/merge-input.js';
-import { stageDatabase, type StagedInput } from '../store/merge-sources.js';
-import { Store } from '../store/store.js';
-import { upgradeCampaigns } from '../store/migrate.js';
+import { parameterDefaults } from './import-columns.js';
+import { stageDatasetFolder } from './dataset-import.js';
+import { classifyMergeInput, isDuckDbFile } from './merge-input.js';
+import { stageDatabase, type StagedInput } from './merge-sources.js';
+import { Store } from './store.js';
+import { upgradeCampaigns } from './migrate.js';
 import { UsageError } from '../errors.js';
 
 const DETAIL_TABLES = ['trial_results', 'rounds', 'probe_gaps', 'events'] as const;
