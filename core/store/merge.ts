@@ -1,7 +1,8 @@
 /**
- * The store's merge (the logic of `themis merge`, also used by calibrate to load dataset folders): unions databases (typically the shards of one campaign) and published dataset folders
- * (datasets/README.md) into one database. Shards share their campaign id; their campaign rows become one row
- * covering all shards, and their trials, which are disjoint slices of the same plan, are copied as they are.
+ * The store's merge, behind `themis merge` and calibrate's loading of dataset folders: unions databases
+ * (typically the shards of one campaign) and published dataset folders (datasets/README.md) into one database.
+ * Shards share their campaign id; their campaign rows become one row covering all shards, and their trials,
+ * which are disjoint slices of the same plan, are copied as they are.
  * A trial id present twice is an error, not a silent pick. Everything is written in one transaction, and an
  * output file that did not exist before is removed again when the merge fails: nothing is ever half merged.
  */
