@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../core/errors.js';
 import { mergeDatabases } from '../core/store/merge.js';
@@ -17,6 +16,7 @@ import { buildPlan } from '../core/plan/plan.js';
 import { parseSweep } from '../core/spec/load.js';
 import type { CampaignSpec, SweepSpec } from '../core/spec/sweep.js';
 import { classifyMergeInput } from '../core/store/merge-input.js';
+import { openDatabase } from '../core/store/open.js';
 import { Store } from '../core/store/store.js';
 import { createBackend } from '../simulator/backend.js';
 import { fitStep, NO_OVERHEADS, residual, type Overheads } from './fit.js';
@@ -132,15 +132,14 @@ async function readRealCampaign(db: string, work: string, campaignId?: string): 
     path = join(work, 'real.duckdb');
     await mergeDatabases(path, [db]);
   }
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
-  const con = await instance.connect();
+  const database = await openDatabase(path, { readOnly: true });
+  const con = database.connection;
   try {
     const real = await pickRealCampaign(con, db, campaignId);
     const observed = new Map((await timelineMediansByMode(con, real.campaign_id)).map((t) => [t.mode, t]));
     return { real, observed };
   } finally {
-    con.closeSync();
-    instance.closeSync();
+    database.close();
   }
 }
 

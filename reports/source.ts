@@ -5,8 +5,9 @@
  * plain table names.
  */
 import { existsSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../core/errors.js';
+import { openDatabase } from '../core/store/open.js';
 import { parameterColumns } from '../core/store/schema.js';
 
 export const RESULT_TABLES = ['campaigns', 'trials', 'rounds', 'probe_gaps', 'events'] as const;
@@ -27,12 +28,7 @@ export function sqlIdent(s: string): string {
 export async function openReportSource(db: string, campaignId?: string): Promise<ReportSource> {
   // DuckDB would create a missing file in write mode and say something obscure in read-only mode.
   if (!existsSync(db)) throw new UsageError(`no database at ${db}`);
-  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
-  const con = await instance.connect();
-  const close = () => {
-    con.closeSync();
-    instance.closeSync();
-  };
+  const { connection: con, close } = await openDatabase(db, { readOnly: true });
   try {
     if (campaignId !== undefined) {
       const catalog = String((await con.runAndReadAll('SELECT current_database() AS d')).getRowsJS()[0][0]);

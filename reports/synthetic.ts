@@ -4,7 +4,8 @@
  * the row number (DuckDB's `hash`), so the same (n, seed) gives the same database. The shapes are plausible,
  * not a model: live converges unless the dirty rate outpaces the bandwidth cap, cold costs seconds.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDatabase } from '../core/store/open.js';
 import { createSchemaSql } from '../core/store/schema.js';
 
 export interface SyntheticOptions {
@@ -128,13 +129,11 @@ export async function fillSynthetic(con: DuckDBConnection, opts: SyntheticOption
 
 /** Creates a DuckDB file holding synthetic campaigns; returns when it is closed and flushed. */
 export async function createSyntheticDb(path: string, opts: SyntheticOptions): Promise<void> {
-  const instance = await DuckDBInstance.create(path);
-  const con = await instance.connect();
+  const db = await openDatabase(path);
   try {
-    await fillSynthetic(con, opts);
-    await con.run('CHECKPOINT');
+    await fillSynthetic(db.connection, opts);
+    await db.connection.run('CHECKPOINT');
   } finally {
-    con.closeSync();
-    instance.closeSync();
+    db.close();
   }
 }

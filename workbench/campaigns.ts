@@ -2,8 +2,8 @@
  * What the page lists: every campaign of the file with its trial counts and its per-mode summary
  * (reports/summary.ts), read on one READ_ONLY connection opened for the request and closed after it.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
+import { openDatabase } from '../core/store/open.js';
 import { modeSummary, type ModeSummaryRow } from '../reports/summary.js';
 import { READ_ONLY_SANDBOX } from './query.js';
 
@@ -43,8 +43,8 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 /** Campaigns of the file, newest first; an absent file or one without the schema has none. */
 export async function readCampaigns(dbPath: string): Promise<CampaignInfo[]> {
   if (!existsSync(dbPath)) return [];
-  const instance = await DuckDBInstance.create(dbPath, READ_ONLY_SANDBOX);
-  const con = await instance.connect();
+  const db = await openDatabase(dbPath, READ_ONLY_SANDBOX);
+  const con = db.connection;
   try {
     const hasSchema = await con.runAndReadAll(
       `SELECT count(*)::INTEGER FROM information_schema.tables WHERE table_name IN ('campaigns', 'trials') AND table_schema = 'main'`,
@@ -72,7 +72,6 @@ export async function readCampaigns(dbPath: string): Promise<CampaignInfo[]> {
     }
     return out;
   } finally {
-    con.closeSync();
-    instance.closeSync();
+    db.close();
   }
 }

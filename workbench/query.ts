@@ -5,8 +5,8 @@
  * not materialise them all, and a query is interrupted after `timeoutMs` so one bad query cannot hold the
  * database (and block a run) forever.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
+import { openDatabase, type OpenOptions } from '../core/store/open.js';
 
 export const MAX_ROWS = 10_000;
 
@@ -14,7 +14,7 @@ export const MAX_ROWS = 10_000;
  * READ_ONLY alone still lets SQL read any file (read_csv), write one (COPY … TO) or ATTACH another database
  * read-write; the page needs none of that, so file access is off and the setting is locked against SET.
  */
-export const READ_ONLY_SANDBOX = { access_mode: 'READ_ONLY', enable_external_access: 'false', lock_configuration: 'true' } as const;
+export const READ_ONLY_SANDBOX: OpenOptions = { readOnly: true, sandbox: true };
 export const QUERY_TIMEOUT_MS = 30_000;
 
 export interface CappedQueryResult {
@@ -44,8 +44,8 @@ export async function queryCapped(
   if (sql.trim() === '') throw new QueryError('the query is empty');
   if (!existsSync(dbPath)) throw new QueryError(`${dbPath}: no such database file yet (run a campaign first)`);
   const t0 = performance.now();
-  const instance = await DuckDBInstance.create(dbPath, READ_ONLY_SANDBOX);
-  const connection = await instance.connect();
+  const db = await openDatabase(dbPath, READ_ONLY_SANDBOX);
+  const connection = db.connection;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -70,7 +70,6 @@ export async function queryCapped(
     };
   } finally {
     clearTimeout(timer);
-    connection.closeSync();
-    instance.closeSync();
+    db.close();
   }
 }

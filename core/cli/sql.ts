@@ -2,8 +2,8 @@
  * `themis sql`: one query on a read-only connection, printed as an aligned table, CSV or JSON.
  * Read-only is enforced by DuckDB itself (READ_ONLY access mode), not by inspecting the query.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
+import { openDatabase } from '../store/open.js';
 import { alignTable } from '../../reports/summary.js';
 import { UsageError } from '../errors.js';
 
@@ -16,16 +16,15 @@ export interface QueryResult {
 
 export async function queryReadOnly(dbPath: string, sql: string): Promise<QueryResult> {
   if (!existsSync(dbPath)) throw new UsageError(`${dbPath}: no such database file`);
-  const instance = await DuckDBInstance.create(dbPath, { access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
+  const db = await openDatabase(dbPath, { readOnly: true });
+  const connection = db.connection;
   try {
     const reader = await connection.runAndReadAll(sql).catch((err: Error) => {
       throw new UsageError(`query failed: ${err.message}`);
     });
     return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    db.close();
   }
 }
 

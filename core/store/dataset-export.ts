@@ -9,10 +9,10 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
 import { sqlString } from './import-columns.js';
 import { datasetFile, DATASET_TABLES, type DatasetTable } from './merge-input.js';
+import { openDatabase } from './open.js';
 
 /**
  * Narrow tables are sorted for readers. `trials` is written in the view's own order (trials are stored as they
@@ -41,8 +41,8 @@ export interface DatasetExport {
 
 export async function exportDataset(opts: DatasetExportOptions): Promise<DatasetExport> {
   if (!existsSync(opts.db)) throw new UsageError(`no database at ${opts.db}`);
-  const instance = await DuckDBInstance.create(opts.db, { access_mode: 'READ_ONLY' });
-  const con = await instance.connect();
+  const db = await openDatabase(opts.db, { readOnly: true });
+  const con = db.connection;
   const written: string[] = [];
   // DuckDB's default limit is 80 % of RAM (measured: 1.7 GiB peak exporting 400k trials); with the store's
   // limit, sorts spill to a temporary directory instead.
@@ -73,8 +73,7 @@ export async function exportDataset(opts: DatasetExportOptions): Promise<Dataset
     }
     return { files: written, rows };
   } finally {
-    con.closeSync();
-    instance.closeSync();
+    db.close();
     rmSync(spill, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@
  * Parameters are appended once per point and joined in, so a million trials do not repeat 50 columns each.
  */
 import { DuckDBConnection, DuckDBInstance, DOUBLE, INTEGER, VARCHAR } from '@duckdb/node-api';
+import { openDatabase } from './open.js';
 import type { BackendName } from '../backend.js';
 import { trialSeed } from '../plan/seed.js';
 import { canonicalJson, type Plan } from '../plan/plan.js';
@@ -52,8 +53,7 @@ export class Store {
   ) {}
 
   static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Store> {
-    const instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
-    const connection = await instance.connect();
+    const { instance, connection } = await openDatabase(path, { readOnly: options.readOnly });
     const store = new Store(instance, connection, path);
     if (!options.readOnly) {
       // Checkpointing every 16 MiB of WAL made each batch commit cost ~250 ms; checkpoint at close instead.
