@@ -4,8 +4,7 @@
  * are fitted so that the simulator's medians of the time before the outage, the outage and the time after it
  * match the real campaign's. The calibrated figures printed are those of the written sweep itself.
  */
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -13,8 +12,8 @@ import { UsageError } from '../core/errors.js';
 import { mergeDatabases } from '../core/store/merge.js';
 import { runCampaign } from '../core/engine/engine.js';
 import { buildPlan } from '../core/plan/plan.js';
-import { parseSweep } from '../core/spec/load.js';
-import type { CampaignSpec, SweepSpec } from '../core/spec/sweep.js';
+import { campaignSpecFromText, loadSweepFile } from '../core/spec/load.js';
+import type { SweepSpec } from '../core/spec/sweep.js';
 import { classifyMergeInput } from '../core/store/merge-input.js';
 import { openDatabase } from '../core/store/open.js';
 import { Store } from '../core/store/store.js';
@@ -51,8 +50,7 @@ export interface Calibration {
 }
 
 export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
-  const source = readSweepText(o.sweepPath);
-  const sweep = parseSweep(source, o.sweepPath);
+  const { sweep, source_yaml: source } = loadSweepFile(o.sweepPath);
   if (sweep.backend !== 'simulator') {
     throw new UsageError(`${o.sweepPath}: calibrate needs a simulator sweep (the real cloud's settings); found backend ${sweep.backend}`);
   }
@@ -116,14 +114,6 @@ function withRepetitions(text: string, repetitions: number): string {
   return doc.toString({ lineWidth: 0 });
 }
 
-function readSweepText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`${path}: cannot read the sweep file`);
-  }
-}
-
 /** The real campaign's timeline medians, from a database or a dataset folder (loaded as `themis merge` would). */
 async function readRealCampaign(db: string, work: string, campaignId?: string): Promise<{ real: RealCampaign; observed: Map<string, ModeTimeline> }> {
   const input = classifyMergeInput(db);
@@ -145,12 +135,7 @@ async function readRealCampaign(db: string, work: string, campaignId?: string): 
 
 /** Runs the sweep text through the engine into a scratch database and reads its medians back with the same SQL. */
 async function simulatedMedians(text: string, file: string, dbPath: string): Promise<Map<string, ModeTimeline>> {
-  const spec: CampaignSpec = {
-    sweep: parseSweep(text, file),
-    source_yaml: text,
-    source_sha256: createHash('sha256').update(text).digest('hex'),
-    source_path: file,
-  };
+  const spec = campaignSpecFromText(text, file);
   if (spec.sweep.store.probe_gaps === 'none' || spec.sweep.store.probe_gaps === 'failed') {
     throw new UsageError(`${file}: store.probe_gaps must be 'all' for calibrate: the outage's position comes from the probe gaps`);
   }

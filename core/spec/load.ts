@@ -148,6 +148,12 @@ export function parseSweep(text: string, file: string): SweepSpec {
   return parsed.data;
 }
 
+/** Validates sweep text read from (or standing for) `file` into a campaign spec: the sweep, its text and the text's hash. */
+export function campaignSpecFromText(text: string, file: string): CampaignSpec {
+  const sweep = parseSweep(text, file);
+  return { sweep, source_yaml: text, source_sha256: createHash('sha256').update(text).digest('hex'), source_path: file };
+}
+
 /** Reads and validates a sweep file into a campaign spec. */
 export function loadSweepFile(file: string): CampaignSpec {
   let text: string;
@@ -157,6 +163,5 @@ export function loadSweepFile(file: string): CampaignSpec {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new SpecError([{ file, line: 0, column: 0, path: '', message: `cannot read the sweep file: ${reason}` }]);
   }
-  const sweep = parseSweep(text, file);
-  return { sweep, source_yaml: text, source_sha256: createHash('sha256').update(text).digest('hex'), source_path: file };
+  return campaignSpecFromText(text, file);
 }

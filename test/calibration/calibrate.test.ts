@@ -110,6 +110,7 @@ describe('themis calibrate', () => {
     const cases: [string, string[], RegExp][] = [
       ['zipped.yaml', [], /axes\[0\]\.zip sets mode; calibrate .* needs mode and the orchestrator overheads in 'parameters' or in a grid axis/],
       ['qemu.yaml', [], /calibrate needs a simulator sweep .*found backend qemu/],
+      ['missing.yaml', [], /missing\.yaml:0:0: cannot read the sweep file: no such file/], // the sweep loader's own message, as for `themis run`
       ['model.yaml', ['--campaign', 'nope'], /no campaign 'nope'; it holds cloud-/],
       ['model.yaml', [], /no campaign of a real backend to learn from; it holds cloud-[0-9a-f]+ \(simulator\)/],
       ['postcopy.yaml', ['--campaign', 'CLOUD'], /no succeeded trial with probe gaps in the sweep's modes \(postcopy\); it has cold, live, suspend/],
