@@ -1,12 +1,12 @@
 /**
  * The project's own fine-grained prober, used when it is installed on the VMs: `themis-responder` on the VM under
  * test echoes UDP probes; `themis-prober` on the supervisor sends one every probe interval (down to µs) and records
- * each reply's time (backends/qemu/prober). Its record is analysed by the same pure code as the qemu backend's.
+ * each reply's time (backends/shared/prober). Its record is analysed by the same pure code as the qemu backend's.
  * The prober's clock is the supervisor's CLOCK_MONOTONIC: it is placed on the trial's timeline by its first
  * probe, sent when the stream started (the error is the SSH start-up latency, a few ms).
  */
 import { randomBytes } from 'node:crypto';
-import { parseProberFile, summarizeProbes } from '../qemu/probes.js';
+import { parseProberFile, summarizeProbes } from '../shared/probes.js';
 import { hasCommand, shellQuote } from './agents.js';
 import type { RunningCommand, SshConnection } from './ssh.js';
 import type { ProbeResult } from './probe.js';

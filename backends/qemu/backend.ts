@@ -11,8 +11,8 @@ import type { Backend, CampaignContext, Trial, TrialResult } from '../../core/ba
 import { BackendSetupError } from '../../core/errors.js';
 import { defaultParameters } from '../../core/spec/parameters.js';
 import type { QemuOptions } from '../../core/spec/sweep.js';
-import { monoMs } from './exec.js';
-import { ensureGuestImage, ensureHostPackages, type GuestImage } from './guest/image.js';
+import { monoMs } from '../shared/exec.js';
+import { ensureGuestImage, ensureHostPackages, type GuestImage } from '../shared/guest/image.js';
 import { QemuLab } from './lab.js';
 import { failedTrialResult } from '../../core/results/failed.js';
 import { failed, ignoredParameters } from './result.js';

@@ -3,7 +3,7 @@
  * as a unix socket. Used to set the workload and to read back the memory verification.
  */
 import net from 'node:net';
-import { monoMs, sleep } from './exec.js';
+import { monoMs, sleep } from '../shared/exec.js';
 
 export interface WorkloadCommand {
   working_set_mib: number;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { monoMs, run, sleep } from './exec.js';
+import { monoMs, run, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
 import type { HostSide } from './lab/topology.js';
 

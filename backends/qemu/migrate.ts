@@ -4,7 +4,7 @@
  * query-migrate polled every ~50 ms, cancellation at the timeout. Never throws for a failed migration.
  */
 import type { TrialParameters } from '../../core/spec/parameters.js';
-import { monoMs, sleep } from './exec.js';
+import { monoMs, sleep } from '../shared/exec.js';
 import type { MigrationInfo } from './qmp.js';
 import type { MigrateSample } from './rounds.js';
 import type { QemuVm } from './vm.js';

@@ -5,8 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
-import { monoMs, sleep } from './exec.js';
-import { parseProberFile, type ProbeSample } from './probes.js';
+import { monoMs, sleep } from '../shared/exec.js';
+import { parseProberFile, type ProbeSample } from '../shared/probes.js';
 
 export const liveProberPids = new Set<number>();
 

@@ -3,7 +3,7 @@
  * timestamped on arrival (monotonic ms) and kept for the trial's `events` rows. Every command has a timeout.
  */
 import net from 'node:net';
-import { monoMs, sleep } from './exec.js';
+import { monoMs, sleep } from '../shared/exec.js';
 
 export interface QmpEvent {
   t_mono_ms: number;

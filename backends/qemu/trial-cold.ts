@@ -7,7 +7,7 @@
 import type { Trial, TrialResult } from '../../core/backend.js';
 import { parseVerify } from './control.js';
 import { copyDisk } from './disk-copy.js';
-import { monoMs, sleep } from './exec.js';
+import { monoMs, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
 import { failed, qmpEventRows } from './result.js';
 import { beginTrial, BOOT_TIMEOUT_MS, foldProbes, SETTLE_MS, setWorkload } from './trial-common.js';

@@ -5,13 +5,13 @@
 import path from 'node:path';
 import type { Trial, TrialResult } from '../../core/backend.js';
 import { workloadLine, type GuestControl } from './control.js';
-import { monoMs, sleep } from './exec.js';
+import { monoMs, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
 import type { HostSide } from './lab/topology.js';
 import { failed } from './result.js';
 import type { QemuVm } from './vm.js';
 import { ProberProcess } from './prober-process.js';
-import { summarizeProbes } from './probes.js';
+import { summarizeProbes } from '../shared/probes.js';
 
 export const BOOT_TIMEOUT_MS = 90_000;
 export const WARM_MS = 300;

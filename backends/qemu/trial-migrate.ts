@@ -5,7 +5,7 @@
  */
 import type { FailureReason, Trial, TrialResult } from '../../core/backend.js';
 import { parseVerify, type GuestControl } from './control.js';
-import { monoMs, sleep } from './exec.js';
+import { monoMs, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
 import { migrate, type MigrationStatus } from './migrate.js';
 import { failed, qmpEventRows } from './result.js';

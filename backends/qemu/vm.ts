@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { GuestControl } from './control.js';
-import { monoMs, sleep } from './exec.js';
-import type { GuestImage } from './guest/image.js';
+import { monoMs, sleep } from '../shared/exec.js';
+import type { GuestImage } from '../shared/guest/image.js';
 import { QmpClient } from './qmp.js';
 
 export interface VmConfig {

@@ -9,9 +9,9 @@
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { run } from '../../qemu/exec.js';
-import { buildCpio, type CpioEntry } from '../../qemu/guest/cpio.js';
-import { ensureGuestImage, sourceDir } from '../../qemu/guest/image.js';
+import { run } from '../../shared/exec.js';
+import { buildCpio, type CpioEntry } from '../../shared/guest/cpio.js';
+import { ensureGuestImage, sourceDir } from '../../shared/guest/image.js';
 import type { LabShape } from './config.js';
 
 export interface LabGuest {

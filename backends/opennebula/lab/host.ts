@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { run } from '../../qemu/exec.js';
+import { run } from '../../shared/exec.js';
 import type { HostShape, LabShape } from './config.js';
 
 /** Folders each host gets its own copy of: [mount point, name of the private copy]. */

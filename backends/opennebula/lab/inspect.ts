@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { run } from '../../qemu/exec.js';
+import { run } from '../../shared/exec.js';
 import type { HostShape } from './config.js';
 
 export async function libvirtdPid(h: HostShape): Promise<number> {

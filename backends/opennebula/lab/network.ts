@@ -3,7 +3,7 @@
  * join it) with an uplink veth to the front-end's bridge, and one veth from the root namespace so that Themis
  * (XML-RPC, SSH to the guests) reaches the segment. A guest is thus on the same L2 wherever it runs.
  */
-import { run, tryRun } from '../../qemu/exec.js';
+import { run, tryRun } from '../../shared/exec.js';
 import type { LabShape } from './config.js';
 
 const ip = (args: string[]) => run('ip', args, 15_000);

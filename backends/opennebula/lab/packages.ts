@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { run } from '../../qemu/exec.js';
-import { sourceDir } from '../../qemu/guest/image.js';
+import { run } from '../../shared/exec.js';
+import { sourceDir } from '../../shared/guest/image.js';
 import { oneBuilt, onePrefix } from './frontend.js';
 
 /** Programs the lab runs, each from the package group that installs it. */

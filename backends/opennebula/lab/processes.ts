@@ -4,7 +4,7 @@
  * a crash of the process that started them, or after oned has left orphans (monitord-client.rb) behind.
  */
 import { readdir, readlink, stat } from 'node:fs/promises';
-import { sleep } from '../../qemu/exec.js';
+import { sleep } from '../../shared/exec.js';
 
 /** The inode of a named network namespace (/run/netns/<name>), or null when it does not exist. */
 export async function netnsInode(name: string): Promise<number | null> {

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { run } from '../../qemu/exec.js';
+import { run } from '../../shared/exec.js';
 import type { LabShape } from './config.js';
 
 export interface LabSshFiles {

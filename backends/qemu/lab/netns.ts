@@ -3,7 +3,7 @@
  * (and the tests can prove there is none).
  */
 import { execFileSync } from 'node:child_process';
-import { run, tryRun } from '../exec.js';
+import { run, tryRun } from '../../shared/exec.js';
 
 export const LAB_PREFIX = 'thq';
 

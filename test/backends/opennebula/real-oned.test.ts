@@ -42,8 +42,8 @@ beforeAll(async () => {
   const bin = path.join(work, 'bin');
   await mkdir(bin);
   const gcc = promisify(execFile);
-  await gcc('gcc', ['-O2', '-o', path.join(bin, 'themis-prober'), path.join(repoRoot, 'backends/qemu/prober/prober.c')]);
-  await gcc('gcc', ['-O2', '-o', path.join(bin, 'themis-responder'), path.join(repoRoot, 'backends/qemu/guest/responder.c')]);
+  await gcc('gcc', ['-O2', '-o', path.join(bin, 'themis-prober'), path.join(repoRoot, 'backends/shared/prober/prober.c')]);
+  await gcc('gcc', ['-O2', '-o', path.join(bin, 'themis-responder'), path.join(repoRoot, 'backends/shared/guest/responder.c')]);
   sshd = await startSshd([VM_IP, SUP_IP], { path_prepend: [bin] });
   one = await startOned({ themis_user: 'ci', vm_ip: VM_IP, supervisor_ip: SUP_IP });
 }, 180_000);

@@ -29,8 +29,8 @@ beforeAll(async () => {
   // The project's own prober and responder, built from their sources, put on the sessions' PATH.
   bin = path.join(work, 'bin');
   await mkdir(bin);
-  await run('gcc', ['-O2', '-o', path.join(bin, 'themis-prober'), path.join(repoRoot, 'backends/qemu/prober/prober.c')]);
-  await run('gcc', ['-O2', '-o', path.join(bin, 'themis-responder'), path.join(repoRoot, 'backends/qemu/guest/responder.c')]);
+  await run('gcc', ['-O2', '-o', path.join(bin, 'themis-prober'), path.join(repoRoot, 'backends/shared/prober/prober.c')]);
+  await run('gcc', ['-O2', '-o', path.join(bin, 'themis-responder'), path.join(repoRoot, 'backends/shared/guest/responder.c')]);
   sshd = await startSshd([VM_IP, SUP_IP], { path_prepend: [bin] });
 }, 60_000);
 

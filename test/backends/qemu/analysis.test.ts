@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defaultParameters, trialParametersSchema } from '../../../core/spec/parameters.js';
-import { buildCpio } from '../../../backends/qemu/guest/cpio.js';
+import { buildCpio } from '../../../backends/shared/guest/cpio.js';
 import { parseFields, parseVerify, workloadLine } from '../../../backends/qemu/control.js';
 import { announceParameters, bandwidthBytesPerS, capabilitiesFor, UNLIMITED_BYTES_S } from '../../../backends/qemu/migrate.js';
-import { parseProberFile, summarizeProbes, type ProbeSample } from '../../../backends/qemu/probes.js';
+import { parseProberFile, summarizeProbes, type ProbeSample } from '../../../backends/shared/probes.js';
 import { ignoredParameters } from '../../../backends/qemu/result.js';
 import { counterAt, roundsFromObservations, type MigrateSample } from '../../../backends/qemu/rounds.js';
 import { qemuArgs, type VmConfig } from '../../../backends/qemu/vm.js';

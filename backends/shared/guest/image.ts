@@ -41,19 +41,19 @@ export interface GuestImage {
   hash: string;
 }
 
-/** The repository folder holding this backend's C sources (works from the .ts sources and from dist/). */
+/** The repository folder holding the backends' shared C sources, backends/shared (works from the .ts sources and from dist/). */
 export function sourceDir(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
-    const candidate = path.join(dir, 'backends', 'qemu');
+    const candidate = path.join(dir, 'backends', 'shared');
     if (existsSync(path.join(candidate, 'guest', 'agent.c'))) return candidate;
     if (existsSync(path.join(dir, 'guest', 'agent.c')) && existsSync(path.join(dir, 'prober', 'prober.c'))) return dir;
     dir = path.dirname(dir);
   }
   // Compiled elsewhere (e.g. a scratch outDir): the working directory is the repository.
-  const fromCwd = path.join(process.cwd(), 'backends', 'qemu');
+  const fromCwd = path.join(process.cwd(), 'backends', 'shared');
   if (existsSync(path.join(fromCwd, 'guest', 'agent.c'))) return fromCwd;
-  throw new BackendSetupError('qemu backend: cannot find backends/qemu/guest/agent.c next to the installed code');
+  throw new BackendSetupError('qemu backend: cannot find backends/shared/guest/agent.c next to the installed code');
 }
 
 /** Newest installed cloud kernel that has both its image and its modules. */
