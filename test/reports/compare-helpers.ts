@@ -1,7 +1,7 @@
 /** Shared by the report tests: the CLI as a user calls it, the "Campaigns compared" section's data, a relative difference. */
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { main } from '../../core/cli/main.js';
+import { main } from '../../app/cli/main.js';
 import type { HeadlessChromium } from '../../reports/chromium.js';
 import { gatherCampaignsCompared } from '../../reports/analysis/campaigns-compared.js';
 import { openReportSource } from '../../reports/source.js';

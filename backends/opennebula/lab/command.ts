@@ -1,7 +1,7 @@
 /**
  * `lab cloud up|down|status` as a function for a CLI: progress to stderr, the result to stdout, the exit code
  * returned (0 ok; 1 failed; 2 bad action; 3 status: not up). Used by scripts/lab/cloud.sh (cli.ts) and meant
- * for `themis lab cloud` in core/cli/main.ts.
+ * for `themis lab cloud` in app/cli/main.ts.
  */
 import { cloudDown, cloudStatus, cloudUp } from './cloud.js';
 import type { LabOptions } from './config.js';

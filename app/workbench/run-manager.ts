@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Backend, BackendName } from '../core/backend.js';
-import { runCampaign, type RunOutcome } from '../core/engine/engine.js';
-import type { Progress } from '../core/engine/progress.js';
-import type { CampaignSpec, SweepSpec } from '../core/spec/sweep.js';
+import type { Backend, BackendName } from '../../core/backend.js';
+import { runCampaign, type RunOutcome } from '../../core/engine/engine.js';
+import type { Progress } from '../../core/engine/progress.js';
+import type { CampaignSpec, SweepSpec } from '../../core/spec/sweep.js';
 import { DbGate } from './db-gate.js';
 import { DB_LOCKED_MESSAGE, isLockConflict, RunBusyError } from './errors.js';
 

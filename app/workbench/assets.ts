@@ -1,6 +1,7 @@
 /**
- * The page: three small hand-written files in workbench/page/, read once at start. tsc compiles only .ts, so
- * from dist/workbench/ the files are found in the source tree (../../workbench/page/), from sources next door.
+ * The page: three small hand-written files in app/workbench/page/, read once at start. tsc compiles only .ts, so
+ * from dist/app/workbench/ the files are found in the source tree (../../../app/workbench/page/), from sources
+ * next door.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +24,7 @@ const TYPES: Record<string, string> = {
 };
 
 function pageDir(): string {
-  const candidates = [new URL('./page/', import.meta.url), new URL('../../workbench/page/', import.meta.url)];
+  const candidates = [new URL('./page/', import.meta.url), new URL('../../../app/workbench/page/', import.meta.url)];
   const found = candidates.map((u) => fileURLToPath(u)).find((d) => existsSync(`${d}index.html`));
   if (!found) throw new Error(`workbench page files not found (looked in ${candidates.map((u) => fileURLToPath(u)).join(', ')})`);
   return found;

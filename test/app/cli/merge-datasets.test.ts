@@ -7,17 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../core/errors.js';
-import { main } from '../../core/cli/main.js';
-import { mergeDatabases } from '../../core/store/merge.js';
-import { runCampaign } from '../../core/engine/engine.js';
-import { parseSweep } from '../../core/spec/load.js';
-import { defaultParameters } from '../../core/spec/parameters.js';
-import type { CampaignSpec } from '../../core/spec/sweep.js';
-import { exportDataset } from '../../core/store/dataset-export.js';
-import { parameterColumns } from '../../core/store/schema.js';
-import { createBackend } from '../../simulator/backend.js';
-import { startWorkbench } from '../../workbench/server.js';
+import { UsageError } from '../../../core/errors.js';
+import { main } from '../../../app/cli/main.js';
+import { mergeDatabases } from '../../../core/store/merge.js';
+import { runCampaign } from '../../../core/engine/engine.js';
+import { parseSweep } from '../../../core/spec/load.js';
+import { defaultParameters } from '../../../core/spec/parameters.js';
+import type { CampaignSpec } from '../../../core/spec/sweep.js';
+import { exportDataset } from '../../../core/store/dataset-export.js';
+import { parameterColumns } from '../../../core/store/schema.js';
+import { createBackend } from '../../../simulator/backend.js';
+import { startWorkbench } from '../../../app/workbench/server.js';
 
 const SWEEP = `name: roundtrip
 seed: 11

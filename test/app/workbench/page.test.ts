@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type HeadlessChromium } from '../../reports/chromium.js';
+import { launchChromium, type HeadlessChromium } from '../../../reports/chromium.js';
 import { postJson, startEnv, type Env } from './helpers.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'workbench');

@@ -8,10 +8,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { runCampaign } from '../../core/engine/engine.js';
-import { loadSweepFile } from '../../core/spec/load.js';
-import { createBackend } from '../../simulator/backend.js';
-import { startWorkbench, type Workbench } from '../../workbench/server.js';
+import { runCampaign } from '../../../core/engine/engine.js';
+import { loadSweepFile } from '../../../core/spec/load.js';
+import { createBackend } from '../../../simulator/backend.js';
+import { startWorkbench, type Workbench } from '../../../app/workbench/server.js';
 
 export const TINY_SWEEP = `name: wb-tiny
 seed: 11

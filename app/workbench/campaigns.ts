@@ -3,8 +3,8 @@
  * (reports/summary.ts), read on one READ_ONLY connection opened for the request and closed after it.
  */
 import { existsSync } from 'node:fs';
-import { openDatabase } from '../core/store/open.js';
-import { modeSummary, type ModeSummaryRow } from '../reports/summary.js';
+import { openDatabase } from '../../core/store/open.js';
+import { modeSummary, type ModeSummaryRow } from '../../reports/summary.js';
 import { READ_ONLY_SANDBOX } from './query.js';
 
 export interface CampaignInfo {

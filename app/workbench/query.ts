@@ -1,12 +1,12 @@
 /**
- * Read-only SQL for the page. Same guarantee as `themis sql` (core/cli/sql.ts): the file is opened in DuckDB's
+ * Read-only SQL for the page. Same guarantee as `themis sql` (app/cli/sql.ts): the file is opened in DuckDB's
  * READ_ONLY access mode, so a write fails inside DuckDB whatever the text says. Unlike the CLI, the page gets
  * at most `maxRows` rows, read from a streaming result so `SELECT * FROM trials` on ten million trials does
  * not materialise them all, and a query is interrupted after `timeoutMs` so one bad query cannot hold the
  * database (and block a run) forever.
  */
 import { existsSync } from 'node:fs';
-import { openDatabase, type OpenOptions } from '../core/store/open.js';
+import { openDatabase, type OpenOptions } from '../../core/store/open.js';
 
 export const MAX_ROWS = 10_000;
 

@@ -3,9 +3,9 @@
  * Read-only is enforced by DuckDB itself (READ_ONLY access mode), not by inspecting the query.
  */
 import { existsSync } from 'node:fs';
-import { openDatabase } from '../store/open.js';
+import { openDatabase } from '../../core/store/open.js';
 import { alignTable } from '../../reports/summary.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 export type SqlFormat = 'table' | 'csv' | 'json';
 

@@ -7,16 +7,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createBackend } from '../../backends/registry.js';
 import { writeFileAtomic } from '../../reports/atomic.js';
-import { runCampaign } from '../engine/engine.js';
-import { terminalProgress } from '../engine/progress.js';
-import { buildPlan, type Shard } from '../plan/plan.js';
-import { loadSweepFile } from '../spec/load.js';
-import { sweepJsonSchema } from '../spec/sweep.js';
-import { Store } from '../store/store.js';
-import { themisVersion } from '../version.js';
+import { runCampaign } from '../../core/engine/engine.js';
+import { terminalProgress } from '../../core/engine/progress.js';
+import { buildPlan, type Shard } from '../../core/plan/plan.js';
+import { loadSweepFile } from '../../core/spec/load.js';
+import { sweepJsonSchema } from '../../core/spec/sweep.js';
+import { Store } from '../../core/store/store.js';
+import { themisVersion } from '../../core/version.js';
 import { reportError } from './exit.js';
-import { UsageError } from '../errors.js';
-import { mergeDatabases } from '../store/merge.js';
+import { UsageError } from '../../core/errors.js';
+import { mergeDatabases } from '../../core/store/merge.js';
 import { formatQueryResult, queryReadOnly, type SqlFormat } from './sql.js';
 
 function parseShard(text: string): Shard {
@@ -162,7 +162,7 @@ export function buildProgram(): Command {
       if (o.campaign !== undefined && o.format !== 'dataset') throw new UsageError('--campaign: only with --format dataset');
       if (o.format === 'dataset') {
         if (o.table || o.query) throw new UsageError('--format dataset writes all five tables: --table and --query do not apply');
-        const { exportDataset } = await import('../store/dataset-export.js');
+        const { exportDataset } = await import('../../core/store/dataset-export.js');
         const { files } = await exportDataset({ db, outDir: o.out, campaignId: o.campaign });
         process.stdout.write(files.join('\n') + '\n');
         return;
@@ -230,7 +230,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port (0: any free port)', parsePort, 8737)
     .option('--sweeps <dir>', 'directory of sweep files the page can start', 'sweeps')
     .action(async (db: string, o: { host: string; port: number; sweeps: string }) => {
-      const { serve } = await import('../../workbench/serve.js');
+      const { serve } = await import('../workbench/serve.js');
       await serve({ db, host: o.host, port: o.port, sweepsDir: o.sweeps });
     });
 

@@ -1,6 +1,6 @@
 /** Which Host and Origin headers the workbench serves, for loopback, IPv6 and all-interfaces binds. */
 import { describe, expect, it } from 'vitest';
-import { allowedHosts, isAllowedHost, isAllowedOrigin } from '../../workbench/host-check.js';
+import { allowedHosts, isAllowedHost, isAllowedOrigin } from '../../../app/workbench/host-check.js';
 
 describe('host check', () => {
   it('on 127.0.0.1 accepts that address and localhost on the bound port only', () => {

@@ -5,13 +5,13 @@
  * over Server-Sent Events. Requests naming another host (DNS rebinding) or writes from another origin are
  * refused before any route runs.
  */
-import type { SweepSpec } from '../core/spec/sweep.js';
+import type { SweepSpec } from '../../core/spec/sweep.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createBackend } from '../backends/registry.js';
-import type { Backend, BackendName } from '../core/backend.js';
-import { themisVersion } from '../core/version.js';
+import { createBackend } from '../../backends/registry.js';
+import type { Backend, BackendName } from '../../core/backend.js';
+import { themisVersion } from '../../core/version.js';
 import { loadAssets } from './assets.js';
 import { CampaignsView } from './campaigns-view.js';
 import type { WorkbenchContext } from './context.js';

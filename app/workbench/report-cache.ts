@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeHtmlReport } from '../reports/html.js';
+import { writeHtmlReport } from '../../reports/html.js';
 
 export class ReportCache {
   private readonly dir = mkdtempSync(join(tmpdir(), 'themis-workbench-reports-'));

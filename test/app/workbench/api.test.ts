@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { modeSummary } from '../../reports/summary.js';
+import { modeSummary } from '../../../reports/summary.js';
 import { getJson, postJson, rawRequest, readSse, sqlRows, startEnv, type Env } from './helpers.js';
 
 let env: Env;
@@ -259,7 +259,7 @@ describe('workbench API', () => {
 
 describe('starting the workbench', () => {
   it('fails with the reason when the port is taken', async () => {
-    const { startWorkbench } = await import('../../workbench/server.js');
+    const { startWorkbench } = await import('../../../app/workbench/server.js');
     const port = Number(new URL(env.url).port);
     await expect(startWorkbench({ db: env.db, port, sweepsDir: env.sweeps })).rejects.toThrow(/EADDRINUSE|address already in use/);
     // The first server is unaffected.

@@ -5,12 +5,12 @@
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
-import { buildPlan } from '../core/plan/plan.js';
-import type { Diagnostic } from '../core/spec/diagnostics.js';
-import { SpecError } from '../core/errors.js';
-import { loadSweepFile } from '../core/spec/load.js';
-import type { CampaignSpec } from '../core/spec/sweep.js';
-import { campaignIdOf } from '../core/engine/engine.js';
+import { buildPlan } from '../../core/plan/plan.js';
+import type { Diagnostic } from '../../core/spec/diagnostics.js';
+import { SpecError } from '../../core/errors.js';
+import { loadSweepFile } from '../../core/spec/load.js';
+import type { CampaignSpec } from '../../core/spec/sweep.js';
+import { campaignIdOf } from '../../core/engine/engine.js';
 
 const SWEEP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.ya?ml$/;
 
