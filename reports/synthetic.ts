@@ -6,7 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDatabase } from '../core/store/open.js';
-import { createSchemaSql } from '../core/store/schema.js';
+import { createSchemaSql, SCHEMA_VERSION } from '../core/store/schema.js';
 
 export interface SyntheticOptions {
   trials: number;
@@ -108,8 +108,11 @@ function detailInsertSql(campaign: string, m: number): string[] {
 
 function campaignInsertSql(campaign: string, backend: string, n: number): string {
   const spec = `name: ${campaign}\\nbackend: ${backend}\\nrepetitions: ${Math.ceil(n / 300)}\\naxes:\\n  - grid:\\n      mode: [live, postcopy, hybrid, suspend, cold]\\n      dirty_rate_pages_s: [0, 5000, 20000, 50000, 100000]\\n      max_bandwidth_mib_s: [32, 128, unlimited]\\n      network: [l2-announce, vxlan-learn, vxlan-fdb-push, routed-ospf]\\n`;
-  return `INSERT INTO campaigns VALUES ('${campaign}', '${campaign}', e'${spec}', sha256(e'${spec}'), 'sweeps/${campaign}.yaml',
-    '${backend}', '0.1.0', 'synthetic-host', NULL, ${n}, TIMESTAMPTZ '2026-01-01 00:00:00+00', TIMESTAMPTZ '2026-01-01 01:00:00+00', 'finished')`;
+  return `INSERT INTO campaigns (campaign_id, name, spec_yaml, spec_sha256, spec_path, backend, themis_version, host, shard,
+    planned_trials, started_at, finished_at, status, schema_version)
+    VALUES ('${campaign}', '${campaign}', e'${spec}', sha256(e'${spec}'), 'sweeps/${campaign}.yaml',
+    '${backend}', '0.1.0', 'synthetic-host', NULL, ${n}, TIMESTAMPTZ '2026-01-01 00:00:00+00', TIMESTAMPTZ '2026-01-01 01:00:00+00',
+    'finished', ${SCHEMA_VERSION})`;
 }
 
 /** Fills an open connection (schema created if missing). */

@@ -10,7 +10,7 @@
  *    it is loaded (the files themselves are never rewritten).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UsageError } from '../cli/exit.js';
+import { UsageError } from '../errors.js';
 import { OUT } from '../results/outcomes.js';
 import { createSchemaSql, SCHEMA_VERSION } from './schema.js';
 
