@@ -24,6 +24,8 @@ export function reconvergedAtMs(
     case 'vxlan-fdb-push':
       return fdbPushReconvergedAtMs(moveAtMs, p.controller_latency_ms, controllerJitter, p.hosts, p.fdb_update_per_host_ms);
     case 'routed-ospf':
-      return ospfReconvergedAtMs(moveAtMs, p.ospf_detect_ms, p.ospf_hops, p.ospf_lsa_hop_ms, p.spf_initial_ms, p.fib_install_ms);
+      return ospfReconvergedAtMs(
+        moveAtMs, p.ospf_detect_ms, p.ospf_hops, p.ospf_lsa_hop_ms, p.spf_initial_ms, p.spf_hold_ms, p.spf_max_ms, p.fib_install_ms,
+      );
   }
 }

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { announceOffsetMs } from '../../simulator/network/announce-schedule.js';
-import { spfRunTimes } from '../../simulator/network/routed-ospf.js';
 import { simulateTrial } from '../../simulator/simulate.js';
 import { exact } from './helpers.js';
 
@@ -71,17 +70,6 @@ describe('network reconvergence after the resume', () => {
     const p = exact({ network: 'routed-ospf', ospf_detect_ms: 50, ospf_hops: 3, ospf_lsa_hop_ms: 5, spf_initial_ms: 50, fib_install_ms: 10 });
     const t = timeline(simulateTrial(p, 1));
     expect(t.reconverged - t.resumed).toBeCloseTo(50 + 3 * 5 + 50 + 10, 9);
-  });
-
-  test("FRR's SPF throttle: back-to-back LSAs wait for the growing hold time", () => {
-    // FRR defaults 0 / 50 / 5000 ms: first SPF at once, then hold 50, 100, 150 … from the previous SPF
-    expect(spfRunTimes([0, 10, 100, 160], 0, 50, 5000)).toEqual([0, 50, 150, 300]);
-    // an LSA while an SPF is already scheduled is absorbed
-    expect(spfRunTimes([0, 1, 2], 20, 50, 5000)).toEqual([20]);
-    // after a quiet hold time the initial delay applies again
-    expect(spfRunTimes([0, 1000], 5, 50, 5000)).toEqual([5, 1005]);
-    // hold never exceeds max
-    expect(spfRunTimes([0, 1, 2, 3, 4, 5, 6], 0, 100, 150).every((x, i, a) => i === 0 || x - a[i - 1] <= 150)).toBe(true);
   });
 
   test('cold: the guest booting at the destination teaches the network (announce flag irrelevant)', () => {
