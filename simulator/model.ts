@@ -9,8 +9,9 @@ import type { TrialParameters } from '../core/spec/parameters.js';
 import { Random } from '../core/random.js';
 import { AutoConvergeState } from './autoconverge.js';
 import { bootMs, diskCopyBytes, shutdownMs } from './cold.js';
-import { GIB_BYTES, MIB_BYTES, QEMU_ANNOUNCE_MAX_MS, QEMU_PAGE_HEADER_BYTES, QEMU_ZERO_PAGE_BYTES, mibPerSecondToBytesPerMs } from './constants.js';
+import { GIB_BYTES, MIB_BYTES, QEMU_PAGE_HEADER_BYTES, QEMU_ZERO_PAGE_BYTES, mibPerSecondToBytesPerMs } from './constants.js';
 import { failAfterFlowMs, failureWithin } from './link-failure.js';
+import { announceGapMs } from './network/announce-schedule.js';
 import { reconvergedAtMs } from './network/index.js';
 import { faultServiceMs, postcopyFaults, postcopyRemainingPages, postcopySwitchBytes } from './postcopy.js';
 import { PRE_LINK_FAILED, PRE_POSTCOPY, PRE_SWITCHOVER, runPrecopy, type PrecopyInput } from './precopy.js';
@@ -167,9 +168,7 @@ function resumedAtDestination(s: Scratch, p: TrialParameters, resumeMs: number, 
   let at = resumeMs;
   for (let round = 1; round <= p.announce_rounds; round++) {
     s.addEvent(EV_ANNOUNCE, at, round, NaN_);
-    let step = p.announce_initial_ms + (round - 1) * p.announce_step_ms;
-    if (step > QEMU_ANNOUNCE_MAX_MS) step = QEMU_ANNOUNCE_MAX_MS;
-    at += step;
+    at += announceGapMs(round, p.announce_initial_ms, p.announce_step_ms);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { announceOffsetMs } from '../../simulator/network/announce-schedule.js';
+import { announceGapMs } from '../../simulator/network/announce-schedule.js';
 import { simulateTrial } from '../../simulator/simulate.js';
 import { exact } from './helpers.js';
 
@@ -16,7 +16,9 @@ function expectedOutage(from: number, to: number, intervalMs = 1): number {
 
 describe('network reconvergence after the resume', () => {
   test('QEMU announce rounds at 0, 50, 200, 450, 800 ms after the resume', () => {
-    expect([0, 1, 2, 3, 4].map((i) => announceOffsetMs(i, 5, 50, 100))).toEqual([0, 50, 200, 450, 800]);
+    expect([1, 2, 3, 4].map((sent) => announceGapMs(sent, 50, 100))).toEqual([50, 150, 250, 350]);
+    // capped at QEMU's announce-max, 550 ms
+    expect([1, 2, 3].map((sent) => announceGapMs(sent, 50, 300))).toEqual([50, 350, 550]);
     const r = simulateTrial(exact({ mode: 'suspend' }), 1);
     const { resumed } = timeline(r);
     const announces = r.events.filter((e) => e.kind === 'announce').map((e) => e.t_ms - resumed);
