@@ -5,6 +5,7 @@
  * order (bandwidth; link failure when its rate > 0; shutdown and boot for cold modes; controller for
  * vxlan-fdb-push), so changing a parameter never shifts another parameter's draw.
  */
+import { maxBandwidthMiBs } from '../core/spec/max-bandwidth.js';
 import type { TrialParameters } from '../core/spec/parameters.js';
 import { Random } from '../core/random.js';
 import { AutoConvergeState } from './autoconverge.js';
@@ -60,8 +61,7 @@ export function runModel(ctx: ModelContext, p: TrialParameters, seed: number): S
   s.nonzeroPages = Math.round(s.totalPages * p.nonzero_share);
   s.firstPassBytes = s.nonzeroPages * s.pageWireBytes + (s.totalPages - s.nonzeroPages) * QEMU_ZERO_PAGE_BYTES;
   const link = mibPerSecondToBytesPerMs(p.link_bandwidth_mib_s) * jitter(rng, p.bandwidth_jitter_share);
-  // same as core/spec maxBandwidthMiBs, inlined so worker threads never load zod
-  const cap = p.max_bandwidth_mib_s === 'unlimited' ? Number.POSITIVE_INFINITY : mibPerSecondToBytesPerMs(p.max_bandwidth_mib_s);
+  const cap = mibPerSecondToBytesPerMs(maxBandwidthMiBs(p)); // Infinity stays Infinity
   s.linkBytesPerMs = link;
   s.precopyBytesPerMs = link < cap ? link : cap;
   s.failAfterFlowMs = p.link_failure_rate_per_s > 0 ? failAfterFlowMs(p.link_failure_rate_per_s, rng.next()) : Number.POSITIVE_INFINITY;

@@ -104,8 +104,3 @@ export const PARAMETER_NAMES = Object.keys(trialParametersSchema.shape) as Param
 export function defaultParameters(): TrialParameters {
   return trialParametersSchema.parse({});
 }
-
-/** Effective QEMU bandwidth cap in MiB/s (Infinity when unlimited). */
-export function maxBandwidthMiBs(p: Pick<TrialParameters, 'max_bandwidth_mib_s'>): number {
-  return p.max_bandwidth_mib_s === 'unlimited' ? Number.POSITIVE_INFINITY : p.max_bandwidth_mib_s;
-}
