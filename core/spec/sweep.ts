@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { BACKEND_NAMES } from '../backend.js';
 import { trialParametersSchema } from './parameters.js';
 
-/** Axis values are checked against the parameter schema per point (see validate-points.ts), so here they are loose. */
+/** Axis values are checked against their parameter's schema later (load.ts checkAxes; plan.ts parses each point), so here they are loose. */
 const axisValue = z.union([z.string(), z.number(), z.boolean()]);
 const axisValues = z.array(axisValue).min(1, 'an axis needs at least one value');
 
