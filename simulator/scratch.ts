@@ -94,6 +94,22 @@ function grown(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBu
   return b;
 }
 
+/**
+ * Slots of the interval arrays (down, busy, gaps): fixed, since they are written on every trial's hot path.
+ * The model records at most 2 of each per trial: down = the pause until reconverged (or an aborted pause,
+ * or a failed disk copy), plus the open-ended loss of a post-copy VM; busy = the pre-copy rounds and the
+ * post-copy push; gaps ≤ merged down intervals. 4 is twice that; a model change that needs more must raise
+ * it, and the add methods throw rather than write past the end (a typed array would drop the value silently).
+ */
+export const INTERVALS_PER_TRIAL = 4;
+
+function intervalOverflow(what: string, startMs: number): Error {
+  return new Error(
+    `simulator scratch: a trial recorded more than ${INTERVALS_PER_TRIAL} ${what} intervals (the next from ${startMs} ms); ` +
+      'raise INTERVALS_PER_TRIAL in simulator/scratch.ts',
+  );
+}
+
 function grownU8(a: Uint8Array<ArrayBuffer>, need: number): Uint8Array<ArrayBuffer> {
   if (need <= a.length) return a;
   const b = new Uint8Array(Math.max(need, a.length * 2));
@@ -178,17 +194,17 @@ export class Scratch {
 
   // --- intervals: VM unreachable [downStart, downEnd); migration traffic while the VM answers [busyStart, busyEnd)
   nDown = 0;
-  downStart = new Float64Array(4);
-  downEnd = new Float64Array(4);
+  downStart = new Float64Array(INTERVALS_PER_TRIAL);
+  downEnd = new Float64Array(INTERVALS_PER_TRIAL);
   nBusy = 0;
-  busyStart = new Float64Array(4);
-  busyEnd = new Float64Array(4);
+  busyStart = new Float64Array(INTERVALS_PER_TRIAL);
+  busyEnd = new Float64Array(INTERVALS_PER_TRIAL);
 
   // --- probe gaps
   nGaps = 0;
-  gapStart = new Float64Array(4);
-  gapDuration = new Float64Array(4);
-  gapLost = new Float64Array(4);
+  gapStart = new Float64Array(INTERVALS_PER_TRIAL);
+  gapDuration = new Float64Array(INTERVALS_PER_TRIAL);
+  gapLost = new Float64Array(INTERVALS_PER_TRIAL);
 
   reset(): void {
     this.failure = FAIL_NONE;
@@ -260,9 +276,10 @@ export class Scratch {
     this.evB[i] = b;
   }
 
-  /** The VM does not answer probes in [startMs, endMs). At most 4 per trial (the model makes ≤ 2). */
+  /** The VM does not answer probes in [startMs, endMs). At most INTERVALS_PER_TRIAL per trial (the model makes ≤ 2). */
   addDown(startMs: number, endMs: number): void {
     if (!(endMs > startMs)) return;
+    if (this.nDown >= INTERVALS_PER_TRIAL) throw intervalOverflow('down (unreachable)', startMs);
     const i = this.nDown++;
     this.downStart[i] = startMs;
     this.downEnd[i] = endMs;
@@ -271,12 +288,15 @@ export class Scratch {
   /** Migration data flows while the VM answers probes in [startMs, endMs) (queueing delay for probes). */
   addBusy(startMs: number, endMs: number): void {
     if (!(endMs > startMs)) return;
+    if (this.nBusy >= INTERVALS_PER_TRIAL) throw intervalOverflow('busy (migration traffic)', startMs);
     const i = this.nBusy++;
     this.busyStart[i] = startMs;
     this.busyEnd[i] = endMs;
   }
 
+  /** A probe gap: one per merged down interval, so bounded like them. */
   addGap(startMs: number, durationMs: number, lost: number): void {
+    if (this.nGaps >= INTERVALS_PER_TRIAL) throw intervalOverflow('probe gap', startMs);
     const i = this.nGaps++;
     this.gapStart[i] = startMs;
     this.gapDuration[i] = durationMs;
