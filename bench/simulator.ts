@@ -5,11 +5,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { buildPlan, type Plan } from '../core/plan/plan.js';
+import { repetitionSeed } from '../core/plan/seed.js';
 import { emptyBatch } from '../core/results/batch.js';
 import { parseSweep } from '../core/spec/load.js';
 import type { SweepSpec } from '../core/spec/sweep.js';
 import { createBackend } from '../simulator/backend.js';
-import { chunkPlan, seedOf } from '../simulator/chunk.js';
+import { chunkPlan } from '../simulator/chunk.js';
 import { simulateInto, type RecordPolicy } from '../simulator/simulate.js';
 
 const NONE: RecordPolicy = { rounds: 'none', probe_gaps: 'none', events: 'none' };
@@ -48,7 +49,7 @@ function inThread(plan: Plan, trials: number, record: RecordPolicy): { wall: num
   for (let index = 0; index < trials; index++) {
     if (batch.nTrials === size) batch = emptyBatch(size);
     const point = Math.floor(index / plan.repetitions);
-    simulateInto(batch, index, cp.params[point], seedOf(cp.pointHashes[point], index % plan.repetitions), record, 0);
+    simulateInto(batch, index, cp.params[point], repetitionSeed(cp.pointHashes[point], index % plan.repetitions), record, 0);
   }
   const wall = ((performance.now() - t0) * 1000) / trials;
   const c = process.cpuUsage(c0);

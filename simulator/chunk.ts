@@ -1,10 +1,10 @@
 /**
  * Runs a list of plan indices into one ResultBatch — the unit of work of runBatches, in a worker thread
- * or in-thread. Trial seeds are derived exactly as core/plan/seed.ts trialSeed(), with the point hash
- * computed once per point instead of once per trial.
+ * or in-thread. Trial seeds are core/plan/seed.ts trialSeed(), split in two: the point hash once per point,
+ * then repetitionSeed per trial.
  */
 import { emptyBatch, type ResultBatch } from '../core/results/batch.js';
-import { fmix32, hash32 } from '../core/plan/seed.js';
+import { pointSeedHash, repetitionSeed } from '../core/plan/seed.js';
 import type { TrialParameters } from '../core/spec/parameters.js';
 import { simulateInto, type RecordPolicy } from './simulate.js';
 
@@ -13,19 +13,14 @@ export interface ChunkPlan {
   readonly campaignSeed: number;
   readonly repetitions: number;
   readonly params: readonly TrialParameters[];
-  /** hash32(point_id, campaignSeed) per point */
+  /** pointSeedHash(campaignSeed, point_id) per point */
   readonly pointHashes: Uint32Array;
 }
 
 export function chunkPlan(campaignSeed: number, repetitions: number, points: readonly { point_id: string; params: TrialParameters }[]): ChunkPlan {
   const pointHashes = new Uint32Array(points.length);
-  for (let i = 0; i < points.length; i++) pointHashes[i] = hash32(points[i].point_id, campaignSeed);
+  for (let i = 0; i < points.length; i++) pointHashes[i] = pointSeedHash(campaignSeed, points[i].point_id);
   return { campaignSeed, repetitions, params: points.map((p) => p.params), pointHashes };
-}
-
-/** trialSeed(campaignSeed, point_id, repetition), from the precomputed point hash. */
-export function seedOf(pointHash: number, repetition: number): number {
-  return fmix32((pointHash ^ Math.imul(repetition + 1, 0x9e3779b1)) >>> 0);
 }
 
 export function runChunk(plan: ChunkPlan, indices: Int32Array, record: RecordPolicy, startedAtMs: number): ResultBatch {
@@ -35,7 +30,7 @@ export function runChunk(plan: ChunkPlan, indices: Int32Array, record: RecordPol
     const index = indices[k];
     const point = Math.floor(index / reps);
     const repetition = index - point * reps;
-    simulateInto(batch, index, plan.params[point], seedOf(plan.pointHashes[point], repetition), record, startedAtMs);
+    simulateInto(batch, index, plan.params[point], repetitionSeed(plan.pointHashes[point], repetition), record, startedAtMs);
   }
   return batch;
 }
