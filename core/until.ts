@@ -1,3 +1,5 @@
+import { sleep } from './async.js';
+
 /**
  * Polls `step` until it returns a value (not null) or `timeout_ms` passes; errors thrown by `step` count as
  * "not yet", and the last one is quoted in the timeout message. Every wait on a real component goes through a
@@ -14,6 +16,6 @@ export async function until<T>(what: string, timeout_ms: number, step: () => Pro
       last = e;
     }
     if (Date.now() > end) throw new Error(`${what}: not within ${timeout_ms} ms${last ? ` (${(last as Error).message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, every_ms));
+    await sleep(every_ms);
   }
 }

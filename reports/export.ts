@@ -13,6 +13,7 @@ import {
 } from 'apache-arrow';
 import { columnData } from './arrow-columns.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { sleep } from '../core/async.js';
 import { UsageError } from '../core/errors.js';
 import { openReportSource, queryRows, sqlIdent, sqlString } from './source.js';
 
@@ -85,7 +86,7 @@ async function writeArrow(con: DuckDBConnection, relation: string, path: string)
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     while (ipc.readableLength + file.writableLength > MAX_IN_FLIGHT_BYTES) {
       if (Date.now() > deadline) throw new Error(`export: ${path} accepted no data for ${DRAIN_TIMEOUT_MS / 1000} s`);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
     }
   };
   const result = await con.stream(`SELECT ${cols.map((c) => `${c.expr} AS ${sqlIdent(c.name)}`).join(', ')} FROM ${relation} AS r`);

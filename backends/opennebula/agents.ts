@@ -3,6 +3,7 @@
  * that receives from it. Commands print their shell's PID before `exec`, so the stream is stopped with a plain
  * `kill -INT <pid>` (no reliance on SSH signal requests), and iperf3 then writes its JSON report.
  */
+import { sleep } from '../../core/async.js';
 import type { SshConnection, RunningCommand } from './ssh.js';
 import { iperf3ClientArgs, iperf3Settings, parseIperf3, type ProbeSummary } from './iperf3.js';
 
@@ -24,7 +25,7 @@ async function until<T>(what: string, timeout_ms: number, step: () => T | null |
     const v = await step();
     if (v !== null) return v;
     if (Date.now() > end) throw new Error(`${what}: not within ${timeout_ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

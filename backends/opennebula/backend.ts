@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Backend, CampaignContext, Trial, TrialResult } from '../../core/backend.js';
 import { BackendSetupError } from '../../core/errors.js';
+import { errText } from '../../core/error-text.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { failedTrialResult } from '../../core/results/recorder.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
@@ -19,7 +20,6 @@ import { isOpenNebulaMode, OPENNEBULA_MODES } from './modes.js';
 import { HostKeyError, parseEndpoint, SshConnection, type SshSettings } from './ssh.js';
 import { runOpenNebulaTrial, type TrialContext } from './trial.js';
 
-const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? path.join(homedir(), p.slice(1)) : p;

@@ -6,6 +6,8 @@
  * probe, sent when the stream started (the error is the SSH start-up latency, a few ms).
  */
 import { randomBytes } from 'node:crypto';
+import { sleep } from '../../core/async.js';
+import { until } from '../../core/until.js';
 import { parseProberFile, summarizeProbes } from '../shared/probes.js';
 import { hasCommand, shellQuote } from './agents.js';
 import type { RunningCommand, SshConnection } from './ssh.js';
@@ -16,7 +18,6 @@ const pidOf = (out: string) => {
   const m = /^(\d+)\s*\n/.exec(out);
   return m ? Number(m[1]) : null;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function proberInstalled(supervisor: SshConnection, vm: SshConnection): Promise<boolean> {
   return (await hasCommand(supervisor, 'themis-prober')) && (await hasCommand(vm, 'themis-responder'));
@@ -60,13 +61,7 @@ export class ProberStream {
     const interval_us = Math.max(10, Math.round(interval_ms * 1000));
     const started_at = performance.now();
     const run = supervisor.start(withPid(['themis-prober', vm_ip, String(port), String(interval_us), String(Math.ceil(max_s)), outFile]));
-    const end = Date.now() + 10_000;
-    let pid = pidOf(run.stdout);
-    while (pid === null) {
-      if (Date.now() > end) throw new Error('themis-prober did not start on the supervisor');
-      await sleep(50);
-      pid = pidOf(run.stdout);
-    }
+    const pid = await until('themis-prober starting on the supervisor', 10_000, async () => pidOf(run.stdout), 50);
     return new ProberStream(supervisor, run, pid, outFile, started_at);
   }
 

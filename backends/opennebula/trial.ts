@@ -4,7 +4,9 @@
  * destination, (5) stop the probes and collect their data, (6) check the migration. Any failing step ends the
  * trial with a failure reason; nothing here throws for a failed migration.
  */
+import { sleep } from '../../core/async.js';
 import type { FailureReason, Trial, TrialResult } from '../../core/backend.js';
+import { errText } from '../../core/error-text.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
 import type { ProbeEndpoints } from './agents.js';
 import { OneApiError, ONE_ERROR, type OneClient } from './client.js';
@@ -34,8 +36,6 @@ const WARMUP_MS = 300;
 const AGENT_START_TIMEOUT_MS = 10_000;
 /** How long a VM may take to run again after one.vm.recover */
 const RECOVER_WAIT_MS = 30_000;
-const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens an SSH connection to the VM, retrying until it answers (a cold-migrated VM is still booting). */
 async function connectVm(ctx: TrialContext, deadline_ms: number, signal: AbortSignal): Promise<SshConnection> {

@@ -5,6 +5,7 @@
  * a fall-back to the source host, a *_FAILURE / UNKNOWN state, the VM gone, or the timeout.
  * Every change of state is kept with its time, for the `events` and `rounds` rows.
  */
+import { sleep } from '../../core/async.js';
 import type { OneClient } from './client.js';
 import { OneApiError, ONE_ERROR } from './client.js';
 import { isFailureState, LCM_STATE, stateLabel, VM_STATE } from './states.js';
@@ -61,18 +62,6 @@ export function judge(vm: OneVm, o: Pick<WaitOptions, 'source_host_id' | 'dest_h
   if (last.hid !== o.dest_host_id) return { kind: 'fell_back', vm };
   return null; // the trap: RUNNING on the destination's new record, not started yet
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export async function waitForMigration(client: OneClient, o: WaitOptions): Promise<WaitResult> {
   const changes: StateChange[] = [];

@@ -3,7 +3,8 @@
  * as a unix socket. Used to set the workload and to read back the memory verification.
  */
 import net from 'node:net';
-import { monoMs, sleep } from '../shared/exec.js';
+import { until } from '../../core/until.js';
+import { monoMs } from '../shared/exec.js';
 
 export interface WorkloadCommand {
   working_set_mib: number;
@@ -76,20 +77,13 @@ export class GuestControl {
   }
 
   static async connect(socketPath: string, timeout_ms = 10_000): Promise<GuestControl> {
-    const deadline = monoMs() + timeout_ms;
-    for (;;) {
-      try {
-        const sock = await new Promise<net.Socket>((resolve, reject) => {
-          const s = net.createConnection(socketPath);
-          s.once('connect', () => resolve(s));
-          s.once('error', reject);
-        });
-        return new GuestControl(sock);
-      } catch (e) {
-        if (monoMs() > deadline) throw new Error(`guest control ${socketPath}: ${(e as Error).message}`);
-        await sleep(50);
-      }
-    }
+    const sock = await until(`guest control ${socketPath}`, timeout_ms, () =>
+      new Promise<net.Socket>((resolve, reject) => {
+        const s = net.createConnection(socketPath);
+        s.once('connect', () => resolve(s));
+        s.once('error', reject);
+      }), 50);
+    return new GuestControl(sock);
   }
 
   /** Sends a command and returns the first reply line starting with `expect` (or 'err'); null on timeout. */

@@ -40,7 +40,7 @@ export async function tryRun(file: string, args: readonly string[], timeout_ms =
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '../../core/async.js';
 
 /** Monotonic clock in ms (CLOCK_MONOTONIC on Linux, the clock the C prober stamps probes with). */
 export function monoMs(): number {

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { isBatchRunner, type Backend, type BackendName, type BatchRunner, type CampaignContext, type TrialResult } from '../backend.js';
 import { BackendSetupError, CampaignConflictError } from '../errors.js';
+import { errText } from '../error-text.js';
 import { buildPlan, shardRange, trialAt, type Plan, type Shard } from '../plan/plan.js';
 import { addTrialResult, emptyBatch, type ResultBatch } from '../results/batch.js';
 import { failedTrialResult } from '../results/recorder.js';
@@ -179,5 +180,5 @@ async function runOneByOne(backend: Backend, ctx: RunContext): Promise<number> {
 /** A backend that throws instead of returning a failed result has crashed; the campaign goes on. */
 function crashed(err: unknown): TrialResult {
   if (err instanceof BackendSetupError) throw err;
-  return failedTrialResult('backend_crashed', err instanceof Error ? err.message : String(err));
+  return failedTrialResult('backend_crashed', errText(err));
 }

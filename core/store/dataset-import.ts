@@ -8,6 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors.js';
+import { errText } from '../error-text.js';
 import { sweepSchema } from '../spec/sweep.js';
 import {
   addMissingKeysSql, conformColumns, jsonObjectSql, selectList, sqlIdent, sqlString, withExprs,
@@ -19,14 +20,13 @@ import { catalogColumns, pointParamsSql, rowsOf, type StagedInput } from './merg
 /** A column of a relation as a JSON entry keyed by its name. */
 const column = (relation: string) => (name: string) => ({ key: name, value: `${relation}.${sqlIdent(name)}` });
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function parquetColumns(c: DuckDBConnection, file: string): Promise<FoundColumn[]> {
   try {
     const rows = await rowsOf(c, `DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   } catch (e) {
-    throw new UsageError(`${file}: expected a Parquet file; DuckDB cannot read it: ${errorText(e)}`);
+    throw new UsageError(`${file}: expected a Parquet file; DuckDB cannot read it: ${errText(e)}`);
   }
 }
 
@@ -35,7 +35,7 @@ async function runOnFile(c: DuckDBConnection, file: string, sql: string): Promis
   try {
     await c.run(sql);
   } catch (e) {
-    throw new UsageError(`${file}: a value does not fit the expected column type: ${errorText(e)}`);
+    throw new UsageError(`${file}: a value does not fit the expected column type: ${errText(e)}`);
   }
 }
 

@@ -16,6 +16,7 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { OneClient } from '../../backends/opennebula/client.js';
 import { lastHistory } from '../../backends/opennebula/xml.js';
+import { sleep } from '../../core/async.js';
 import type { TrialParameters } from '../../core/spec/parameters.js';
 import { simulateTrial } from '../../simulator/simulate.js';
 import { until as pollUntil } from '../../core/until.js';
@@ -43,7 +44,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** oned's own waits poll every 200 ms. */
 const until = <T>(what: string, timeout_ms: number, step: () => Promise<T | null>) => pollUntil(what, timeout_ms, step, 200);

@@ -10,10 +10,11 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Socket } from 'node:net';
+import { sleep } from '../../core/async.js';
+import { until } from '../../core/until.js';
 import { freePort } from './oned.js';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SshdInstance {
   dir: string;
@@ -34,21 +35,16 @@ export interface SshdInstance {
 }
 
 async function waitListening(host: string, port: number, timeout_ms: number): Promise<void> {
-  const end = Date.now() + timeout_ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
+  await until(`sshd listening on ${host}:${port}`, timeout_ms, () =>
+    new Promise<true | null>((resolve) => {
       const s = new Socket();
       s.once('connect', () => {
         s.destroy();
         resolve(true);
       });
-      s.once('error', () => resolve(false));
+      s.once('error', () => resolve(null));
       s.connect(port, host);
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`sshd not listening on ${host}:${port} within ${timeout_ms} ms`);
-    await sleep(100);
-  }
+    }), 100);
 }
 
 /** `path_prepend`: directories put first on the PATH of every session (e.g. test builds of themis-prober). */

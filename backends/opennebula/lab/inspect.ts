@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { sleep } from '../../../core/async.js';
 import { run } from '../../shared/exec.js';
 import type { HostShape } from './config.js';
 
@@ -52,7 +53,7 @@ export async function restartLibvirtd(h: HostShape, timeout_ms = 30_000): Promis
       return;
     } catch (e) {
       if (Date.now() > end) throw new Error(`${h.netns}: libvirtd not answering after restart: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   }
 }
