@@ -1,7 +1,7 @@
 /**
  * A fingerprint of a stored campaign: one sha256 per table over the given columns, rows sorted as text.
  * Used to show that a refactoring left a simulator campaign's trials unchanged bit for bit
- * (test/fixtures/campaign-hashes-before.json holds the fingerprints taken before it).
+ * (test/core/campaign-hash.test.ts compares them with test/fixtures/campaign-hashes-before.json, taken before).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 
