@@ -9,7 +9,8 @@ import { compareByAxes, compareModes, type Comparison } from './analysis/compari
 import { failuresByReason, type FailureRow } from './analysis/failures.js';
 import { fetchGroupValues, summarizeGroups, type GroupStats } from './analysis/groups.js';
 import { buildFigures } from './charts/index.js';
-import { MODE_ORDER, type Figure } from './charts/figure.js';
+import { modeRank } from '../core/modes.js';
+import type { Figure } from './charts/figure.js';
 import { plainRows, queryRows } from './source.js';
 
 export interface CampaignInfo {
@@ -57,10 +58,6 @@ export async function campaignsInfo(con: DuckDBConnection): Promise<CampaignInfo
   return plainRows(await queryRows(con, CAMPAIGNS_SQL)) as unknown as CampaignInfo[];
 }
 
-const modeRank = (m: string) => {
-  const i = MODE_ORDER.indexOf(m);
-  return i < 0 ? MODE_ORDER.length : i;
-};
 
 /** Backend, then mode in the schema's order (live … cold), then SQL's order of the axes. */
 export function sortGroups(groups: GroupStats[]): GroupStats[] {

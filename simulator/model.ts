@@ -8,6 +8,7 @@
 import { maxBandwidthMiBs } from '../core/spec/max-bandwidth.js';
 import type { TrialParameters } from '../core/spec/parameters.js';
 import { Random } from '../core/random.js';
+import { MODE_PROPERTIES } from '../core/modes.js';
 import { AutoConvergeState } from './autoconverge.js';
 import { bootMs, diskCopyBytes, shutdownMs } from './cold.js';
 import { GIB_BYTES, MIB_BYTES, QEMU_PAGE_HEADER_BYTES, QEMU_ZERO_PAGE_BYTES, mibPerSecondToBytesPerMs } from './constants.js';
@@ -72,9 +73,9 @@ export function runModel(ctx: ModelContext, p: TrialParameters, seed: number): S
   s.addEvent(EV_REQUESTED, 0, NaN_, NaN_);
   s.addEvent(EV_STARTED, t0, NaN_, NaN_);
 
-  const mode = p.mode;
-  if (mode === 'cold' || mode === 'cold-hard') runCold(s, rng, p, t0, mode === 'cold-hard');
-  else if (mode === 'suspend') runSuspend(s, p, t0, deviceBytes);
+  const mode = MODE_PROPERTIES[p.mode];
+  if (mode.reboots) runCold(s, rng, p, t0, !mode.graceful_shutdown);
+  else if (mode.paused_throughout) runSuspend(s, p, t0, deviceBytes);
   else runMigration(ctx, p, t0, deviceBytes);
 
   if (!Number.isNaN(s.moveAtMs) && Number.isNaN(s.lostAtMs)) finishNetwork(s, rng, p);
@@ -90,7 +91,9 @@ function runMigration(ctx: ModelContext, p: TrialParameters, t0: number, deviceB
   inp.dirtyRatePagesPerMs = p.dirty_rate_pages_s / 1000;
   inp.autoConverge = p.auto_converge;
   inp.thresholdBytes = switchoverThresholdBytes(s.precopyBytesPerMs, p.downtime_limit_ms);
-  inp.postcopyAfterRounds = p.mode === 'postcopy' ? 0 : p.mode === 'hybrid' ? p.postcopy_after_rounds : -1;
+  const mode = MODE_PROPERTIES[p.mode];
+  // post-copy right away (postcopy), after the pre-copy rounds (hybrid), or never (-1: live)
+  inp.postcopyAfterRounds = !mode.postcopy_phase ? -1 : mode.precopy ? p.postcopy_after_rounds : 0;
   inp.timeoutAtMs = p.timeout_s * 1000;
   s.syncs = 1; // ram_init_bitmaps(): every page starts dirty
   const outcome = runPrecopy(s, ctx.ac, inp);

@@ -9,6 +9,7 @@
  */
 import type { Backend, CampaignContext, Trial, TrialResult } from '../../core/backend.js';
 import { BackendSetupError } from '../../core/errors.js';
+import { MODE_PROPERTIES } from '../../core/modes.js';
 import { defaultParameters } from '../../core/spec/parameters.js';
 import type { QemuOptions } from '../../core/spec/sweep.js';
 import { monoMs } from '../shared/exec.js';
@@ -108,7 +109,7 @@ export class QemuBackend implements Backend {
     const timer = setTimeout(() => budget.abort(), this.options.trial_timeout_s * 1000);
     try {
       const out =
-        p.mode === 'cold' || p.mode === 'cold-hard'
+        MODE_PROPERTIES[p.mode].reboots
           ? await runColdTrial(lab, trial, r, budget.signal)
           : await runMigrationTrial(lab, trial, r, budget.signal, this.options.verify_memory, this.extra.hooks);
       if (out.failure_reason === 'aborted' && !signal.aborted) out.failure_reason = 'timeout';

@@ -2,6 +2,7 @@
  * Assembling a TrialResult from what a qemu trial observed. Pure.
  */
 import type { EventRow, FailureReason, TrialResult } from '../../core/backend.js';
+import { MODE_PROPERTIES } from '../../core/modes.js';
 import type { TrialParameters } from '../../core/spec/parameters.js';
 import type { QmpEvent } from './qmp.js';
 
@@ -47,7 +48,7 @@ export const IGNORED_PARAMETERS = [
 /** The ignored parameters whose value differs from the default (those are the ones a reader should know about). */
 export function ignoredParameters(p: TrialParameters, defaults: TrialParameters): string[] {
   // A cold move copies the disk when storage is not shared; live modes here have no block migration.
-  const cold = p.mode === 'cold' || p.mode === 'cold-hard';
+  const cold = MODE_PROPERTIES[p.mode].reboots;
   const out: string[] = IGNORED_PARAMETERS.filter(
     (k) => p[k] !== defaults[k] && !(cold && (k === 'disk_gib' || k === 'shared_storage')),
   );

@@ -6,9 +6,9 @@
  * announce 50 ms + 100 ms steps × 5 rounds, auto-converge 20 % + 10 %).
  */
 import { z } from 'zod';
+import { MODES, type Mode } from '../modes.js';
 
-export const MODES = ['live', 'postcopy', 'hybrid', 'suspend', 'cold', 'cold-hard'] as const;
-export type Mode = (typeof MODES)[number];
+export { MODES, type Mode };
 
 export const NETWORK_DESIGNS = ['l2-announce', 'vxlan-learn', 'vxlan-fdb-push', 'routed-ospf'] as const;
 export type NetworkDesign = (typeof NETWORK_DESIGNS)[number];

@@ -8,7 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TRIAL_TIMELINE_SQL } from '../../core/store/timeline.js';
-import { MODE_ORDER } from '../charts/figure.js';
+import { modeRank } from '../../core/modes.js';
 import { queryRows } from '../source.js';
 import { wilsonInterval } from '../stats/wilson.js';
 import { BOOTSTRAP_BUDGET_VALUES, BOOTSTRAP_MAX_GROUP, bootstrapThreshold, metricStats, type MetricStats } from './groups.js';
@@ -160,10 +160,6 @@ function ratios<K extends string>(mine: Record<K, MetricStats>, ref: Record<K, M
   return Object.fromEntries(keys.map((k) => [k, medianRatio(mine[k].p50, ref[k].p50)])) as Record<K, number | null>;
 }
 
-const modeRank = (m: string) => {
-  const i = MODE_ORDER.indexOf(m);
-  return i < 0 ? MODE_ORDER.length : i;
-};
 
 /** Statistics per row, intervals within the same bootstrap budget as the per-mode table; modes in schema order. */
 export function summarizeCampaigns(rows: readonly CampaignValues[], seed = 1): CampaignModeStats[] {

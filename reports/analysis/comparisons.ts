@@ -4,7 +4,7 @@
  * metric's unit. The shift needs all pairwise differences, so it runs on 300–1000 values (within a budget of
  * differences per report) taken at evenly spaced quantiles of each sample — deterministic, and its Moses interval is then conservative.
  */
-import { MODES } from '../../core/spec/parameters.js';
+import { modeRank } from '../../core/modes.js';
 import { cliffsDeltaInterval, hodgesLehmann } from '../stats/effect-size.js';
 import { quantileSortedType7 } from '../stats/quantile.js';
 import { mannWhitneySorted, quantileSubsample } from '../stats/rank-sum-sorted.js';
@@ -50,13 +50,9 @@ export interface Comparison {
   hl_sample_b: number;
 }
 
-/** Ordered pairs of the given modes, following the MODES order (live before cold), live vs cold first. */
+/** Ordered pairs of the given modes, following core/modes.ts's order (live before cold), live vs cold first. */
 export function modePairs(modes: readonly string[]): [string, string][] {
-  const rank = (m: string) => {
-    const i = (MODES as readonly string[]).indexOf(m);
-    return i < 0 ? MODES.length : i;
-  };
-  const sorted = [...new Set(modes)].sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
+  const sorted = [...new Set(modes)].sort((x, y) => modeRank(x) - modeRank(y) || x.localeCompare(y));
   const pairs: [string, string][] = [];
   for (let i = 0; i < sorted.length; i++) for (let j = i + 1; j < sorted.length; j++) pairs.push([sorted[i], sorted[j]]);
   return pairs.sort((p, q) => Number(q[0] === 'live' && q[1] === 'cold') - Number(p[0] === 'live' && p[1] === 'cold'));

@@ -3,6 +3,7 @@
  * cap, with the median number of rounds written in each cell. The edge of the red region is where live
  * migration stops converging.
  */
+import { modesWhere } from '../../core/modes.js';
 import { sqlIdent, sqlString } from '../source.js';
 import { baseSpec, modeSort, naturalOrder, type FigureDef } from './figure.js';
 
@@ -16,7 +17,7 @@ export function convergenceSql(dirtyExpr: string, axis?: string): string {
   count(*)::DOUBLE AS n,
   avg(CASE WHEN status = 'succeeded' THEN 1.0 ELSE 0.0 END) AS success_rate,
   quantile_cont(rounds, 0.5) AS rounds_p50
-FROM trials WHERE mode IN ('live', 'hybrid') AND dirty_rate_pages_s IS NOT NULL
+FROM trials WHERE mode IN (${modesWhere('precopy').map(sqlString).join(', ')}) AND dirty_rate_pages_s IS NOT NULL
 GROUP BY ALL ORDER BY ALL`;
 }
 

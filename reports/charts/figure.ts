@@ -4,6 +4,7 @@
  * objects; tests compile every one of them with vega-lite to catch mistakes.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { modeRank } from '../../core/modes.js';
 import { plainRows, queryRows } from '../source.js';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
@@ -64,16 +65,10 @@ export function naturalOrder(values: readonly (string | number | boolean | null)
   });
 }
 
-/** Modes in the order of the parameter schema (live … cold), unknown ones last. */
-export const MODE_ORDER = ['live', 'postcopy', 'hybrid', 'suspend', 'cold', 'cold-hard'];
-
+/** The modes present in the rows, in core/modes.ts's order (live … cold-hard), unknown ones last. */
 export function modeSort(rows: Row[]): string[] {
   const present = [...new Set(rows.map((r) => String(r.mode)))];
-  return present.sort((a, b) => {
-    const i = MODE_ORDER.indexOf(a);
-    const j = MODE_ORDER.indexOf(b);
-    return (i < 0 ? 99 : i) - (j < 0 ? 99 : j) || a.localeCompare(b);
-  });
+  return present.sort((a, b) => modeRank(a) - modeRank(b) || a.localeCompare(b));
 }
 
 /**

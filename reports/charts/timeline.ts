@@ -3,7 +3,8 @@
  * is closest to that mode's median — a typical trial, not an outlier. Rounds are bars coloured by phase,
  * probe gaps are bars on their own lane, events are ticks.
  */
-import { baseSpec, MODE_ORDER, type FigureDef, type Row } from './figure.js';
+import { modeRank } from '../../core/modes.js';
+import { baseSpec, type FigureDef, type Row } from './figure.js';
 
 export const TIMELINE_SQL = `WITH detailed AS (
   -- Trials that kept detail rows; at most 20,000 of them (a deterministic pick by hash) so a million-trial
@@ -49,8 +50,7 @@ export function trialOrder(rows: Row[]): string[] {
   const labels = [...new Set(rows.map((r) => String(r.trial)))];
   const rank = (l: string) => {
     const [backend, mode] = l.split(' · ');
-    const i = MODE_ORDER.indexOf(mode);
-    return [backend, i < 0 ? 99 : i] as const;
+    return [backend, modeRank(mode)] as const;
   };
   return labels.sort((a, b) => {
     const [ba, ma] = rank(a);

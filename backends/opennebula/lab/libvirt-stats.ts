@@ -5,14 +5,16 @@
  * need SSH to the hypervisor (see docs/lab.md).
  */
 import type { Backend, TrialResult } from '../../../core/backend.js';
+import { MODE_PROPERTIES, type Mode } from '../../../core/modes.js';
 import type { OneClient } from '../client.js';
 import { lastHistory } from '../xml.js';
 import type { LabShape } from './config.js';
 import { migrationStats } from './inspect.js';
 
 export function withLibvirtStats(inner: Backend, shape: LabShape, client: OneClient, host_ids: number[], vm_id: number): Backend {
-  const add = async (r: TrialResult, mode: string): Promise<TrialResult> => {
-    if (r.status !== 'succeeded' || mode !== 'live') return r;
+  const add = async (r: TrialResult, mode: Mode): Promise<TrialResult> => {
+    // libvirt's migration job exists when the VM kept running (OpenNebula's live; suspend is save/restore)
+    if (r.status !== 'succeeded' || MODE_PROPERTIES[mode].paused_throughout) return r;
     try {
       const hid = lastHistory(await client.vmInfo(vm_id))?.hid ?? -1;
       const host = shape.hosts[host_ids.indexOf(hid)];
