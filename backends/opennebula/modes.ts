@@ -1,8 +1,9 @@
 /**
- * How each Themis mode maps onto one.vm.migrate, and what the closed HISTORY record and the LCM states of a
- * successful migration look like for it (observed on the real oned, see docs/opennebula.md).
+ * How each Themis mode maps onto one.vm.migrate, and what the closed HISTORY record of a successful migration
+ * looks like for it (observed on the real oned, see docs/opennebula.md). What a mode means (whether the guest
+ * reboots, whether it keeps running) comes from core/modes.ts.
  */
-import type { Mode } from '../../core/spec/parameters.js';
+import { MODE_PROPERTIES, type Mode } from '../../core/modes.js';
 import { MIGRATION_TYPE } from './client.js';
 import { HISTORY_ACTION } from './states.js';
 
@@ -10,45 +11,21 @@ export const OPENNEBULA_MODES = ['live', 'suspend', 'cold', 'cold-hard'] as cons
 export type OpenNebulaMode = (typeof OPENNEBULA_MODES)[number];
 
 export interface ModeMapping {
+  /** one.vm.migrate's live flag: the VM keeps running while its memory is copied (core: not paused_throughout). */
   live: boolean;
   migration_type: number;
   /** ACTION of the source's HISTORY record once the VM has left it. */
   history_action: number;
-  /** The guest reboots: the agent must come back by itself (systemd unit / context script). */
+  /** The guest reboots: the agent must come back by itself (systemd unit / context script). From core/modes.ts. */
   reboots: boolean;
-  /** LCM states a successful migration passes through, in order (RUNNING at the end). */
-  expected_states: string[];
 }
 
-const MAPPINGS: Record<OpenNebulaMode, ModeMapping> = {
-  live: {
-    live: true,
-    migration_type: MIGRATION_TYPE.SAVE_RESTORE,
-    history_action: HISTORY_ACTION.LIVE_MIGRATE,
-    reboots: false,
-    expected_states: ['MIGRATE', 'RUNNING'],
-  },
-  suspend: {
-    live: false,
-    migration_type: MIGRATION_TYPE.SAVE_RESTORE,
-    history_action: HISTORY_ACTION.MIGRATE,
-    reboots: false,
-    expected_states: ['SAVE_MIGRATE', 'PROLOG_MIGRATE', 'BOOT_MIGRATE', 'RUNNING'],
-  },
-  cold: {
-    live: false,
-    migration_type: MIGRATION_TYPE.POWEROFF_BOOT,
-    history_action: HISTORY_ACTION.POWEROFF_MIGRATE,
-    reboots: true,
-    expected_states: ['SAVE_MIGRATE', 'PROLOG_MIGRATE', 'BOOT', 'RUNNING'],
-  },
-  'cold-hard': {
-    live: false,
-    migration_type: MIGRATION_TYPE.POWEROFF_HARD_BOOT,
-    history_action: HISTORY_ACTION.POWEROFF_HARD_MIGRATE,
-    reboots: true,
-    expected_states: ['SAVE_MIGRATE', 'PROLOG_MIGRATE', 'BOOT', 'RUNNING'],
-  },
+/** What only OpenNebula adds to a mode: the migration type oned is asked for and the HISTORY action it records. */
+const ONED: Record<OpenNebulaMode, Pick<ModeMapping, 'migration_type' | 'history_action'>> = {
+  live: { migration_type: MIGRATION_TYPE.SAVE_RESTORE, history_action: HISTORY_ACTION.LIVE_MIGRATE },
+  suspend: { migration_type: MIGRATION_TYPE.SAVE_RESTORE, history_action: HISTORY_ACTION.MIGRATE },
+  cold: { migration_type: MIGRATION_TYPE.POWEROFF_BOOT, history_action: HISTORY_ACTION.POWEROFF_MIGRATE },
+  'cold-hard': { migration_type: MIGRATION_TYPE.POWEROFF_HARD_BOOT, history_action: HISTORY_ACTION.POWEROFF_HARD_MIGRATE },
 };
 
 export function isOpenNebulaMode(mode: Mode | string): mode is OpenNebulaMode {
@@ -56,7 +33,8 @@ export function isOpenNebulaMode(mode: Mode | string): mode is OpenNebulaMode {
 }
 
 export function modeMapping(mode: OpenNebulaMode): ModeMapping {
-  return MAPPINGS[mode];
+  const core = MODE_PROPERTIES[mode];
+  return { live: !core.paused_throughout, reboots: core.reboots, ...ONED[mode] };
 }
 
 /** Round/phase name of an LCM state, in the words of the `rounds` table. */
@@ -65,7 +43,7 @@ export function phaseOfState(state: string, mode: OpenNebulaMode): string {
     case 'MIGRATE':
       return 'precopy';
     case 'SAVE_MIGRATE':
-      return mode === 'suspend' ? 'save' : 'shutdown';
+      return MODE_PROPERTIES[mode].reboots ? 'shutdown' : 'save';
     case 'PROLOG_MIGRATE':
       return 'disk-copy';
     case 'BOOT_MIGRATE':
@@ -75,23 +53,4 @@ export function phaseOfState(state: string, mode: OpenNebulaMode): string {
     default:
       return state.toLowerCase();
   }
-}
-
-/**
- * Whether the observed states (after the request, repeats removed) are the expected ones in order. A state
- * shorter than a poll can be missed, so observed may skip expected states, but must not add or reorder any,
- * and must end RUNNING. Leading RUNNING reads (the moment before oned starts the action) are ignored.
- */
-export function statesFollow(observed: readonly string[], expected: readonly string[]): boolean {
-  if (observed.length === 0 || observed[observed.length - 1] !== 'RUNNING') return false;
-  // Right after the request oned still reads RUNNING (with the destination's record already appended): skip it.
-  const first = observed.findIndex((s) => s !== 'RUNNING');
-  const moving = first < 0 ? observed.slice(-1) : observed.slice(first);
-  let i = 0;
-  for (const s of moving) {
-    while (i < expected.length && expected[i] !== s) i++;
-    if (i === expected.length) return false;
-    i++;
-  }
-  return true;
 }

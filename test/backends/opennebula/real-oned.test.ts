@@ -14,7 +14,8 @@ import { runCampaign } from '../../../core/engine/engine.js';
 import { buildPlan, trialAt } from '../../../core/plan/plan.js';
 import { writeHtmlReport } from '../../../reports/html.js';
 import { createBackend } from '../../../backends/opennebula/backend.js';
-import { modeMapping, statesFollow, type OpenNebulaMode } from '../../../backends/opennebula/modes.js';
+import type { OpenNebulaMode } from '../../../backends/opennebula/modes.js';
+import { EXPECTED_STATES, statesFollow } from '../../support/opennebula-states.js';
 import { clearDummyActions, dummyActionsForTrial, freePort, onedBuilt, setDummyActions, startOned, type OnedInstance } from '../../support/oned.js';
 import { startSshd, type SshdInstance } from '../../support/sshd.js';
 import { execFile, spawnSync } from 'node:child_process';
@@ -196,7 +197,7 @@ describe('campaign on the real oned', () => {
       }
       expect(byTrial.size).toBe(8);
       for (const { mode, states } of byTrial.values()) {
-        const expected = modeMapping(mode as OpenNebulaMode).expected_states;
+        const expected = EXPECTED_STATES[mode as OpenNebulaMode];
         expect(statesFollow(states, expected), `${mode}: ${states.join(' → ')}`).toBe(true);
         // The states the dummy delays make last ≥ 1 s are always seen.
         const timed = { live: ['MIGRATE'], suspend: ['SAVE_MIGRATE', 'BOOT_MIGRATE'], cold: ['SAVE_MIGRATE', 'BOOT'], 'cold-hard': ['BOOT'] }[mode as 'live'];

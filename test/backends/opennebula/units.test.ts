@@ -14,7 +14,8 @@ import { parseAuthText, loadCredentials } from '../../../backends/opennebula/aut
 import { parseHostPool, parseVm, parseVmPool, lastHistory } from '../../../backends/opennebula/xml.js';
 import { judge } from '../../../backends/opennebula/wait.js';
 import { verifyPlacement } from '../../../backends/opennebula/trial.js';
-import { modeMapping, statesFollow, phaseOfState } from '../../../backends/opennebula/modes.js';
+import { modeMapping, phaseOfState } from '../../../backends/opennebula/modes.js';
+import { EXPECTED_STATES, statesFollow } from '../../support/opennebula-states.js';
 import { chooseDestination, destinationCandidates } from '../../../backends/opennebula/discovery.js';
 import { parseKnownHosts, verifyHostKey, knownHostsName, hostKeyAlgorithmsFor } from '../../../backends/opennebula/known-hosts.js';
 import { parseIperf3, iperf3ClientArgs, iperf3Settings } from '../../../backends/opennebula/iperf3.js';
@@ -136,10 +137,10 @@ describe('modes', () => {
   });
 
   test('observed state sequences', () => {
-    expect(statesFollow(['RUNNING', 'MIGRATE', 'RUNNING'], modeMapping('live').expected_states)).toBe(true);
-    expect(statesFollow(['SAVE_MIGRATE', 'BOOT', 'RUNNING'], modeMapping('cold').expected_states)).toBe(true);
-    expect(statesFollow(['SAVE_MIGRATE', 'BOOT', 'RUNNING'], modeMapping('suspend').expected_states)).toBe(false);
-    expect(statesFollow(['MIGRATE'], modeMapping('live').expected_states)).toBe(false);
+    expect(statesFollow(['RUNNING', 'MIGRATE', 'RUNNING'], EXPECTED_STATES['live'])).toBe(true);
+    expect(statesFollow(['SAVE_MIGRATE', 'BOOT', 'RUNNING'], EXPECTED_STATES['cold'])).toBe(true);
+    expect(statesFollow(['SAVE_MIGRATE', 'BOOT', 'RUNNING'], EXPECTED_STATES['suspend'])).toBe(false);
+    expect(statesFollow(['MIGRATE'], EXPECTED_STATES['live'])).toBe(false);
     expect(phaseOfState('SAVE_MIGRATE', 'suspend')).toBe('save');
     expect(phaseOfState('SAVE_MIGRATE', 'cold')).toBe('shutdown');
   });
