@@ -3,6 +3,7 @@
  * parameters on both sides, `-incoming defer` + migrate-incoming on the destination, migrate on the source,
  * query-migrate polled every ~50 ms, cancellation at the timeout. Never throws for a failed migration.
  */
+import { MODE_PROPERTIES } from '../../core/modes.js';
 import type { TrialParameters } from '../../core/spec/parameters.js';
 import { monoMs, sleep } from '../shared/exec.js';
 import type { MigrationInfo } from './qmp.js';
@@ -51,7 +52,7 @@ export function capabilitiesFor(p: Pick<TrialParameters, 'mode' | 'auto_converge
   return {
     events: true,
     'auto-converge': p.auto_converge,
-    'postcopy-ram': p.mode === 'postcopy' || p.mode === 'hybrid',
+    'postcopy-ram': MODE_PROPERTIES[p.mode].postcopy_phase,
   };
 }
 
@@ -73,38 +74,54 @@ export async function migrate(
     postcopy_started_ms: null,
     error: null,
   };
-  const sq = src.qmp!;
-  const dq = dst.qmp!;
-  const uri = `tcp:${dstIp}:${MIGRATION_PORT}`;
   try {
-    const caps = capabilitiesFor(p);
-    await sq.setCapabilities(caps);
-    await dq.setCapabilities(caps);
-    const bw = bandwidthBytesPerS(p);
-    await sq.setParameters({
-      'max-bandwidth': bw,
-      // Post-copy has its own cap (0 = none); apply the same cap so the sweep's bandwidth axis means the same.
-      'max-postcopy-bandwidth': p.max_bandwidth_mib_s === 'unlimited' ? 0 : bw,
-      'downtime-limit': Math.max(1, Math.round(p.downtime_limit_ms)),
-    });
-    // The destination announces the VM (RARP / virtio-net GUEST_ANNOUNCE) after it resumes: QEMU's announce timer.
-    if (p.announce && p.announce_rounds > 0) await dq.setParameters(announceParameters(p));
-    await dq.execute('migrate-incoming', { uri });
-    if (p.mode === 'suspend') {
-      out.paused_mono = monoMs();
-      await sq.execute('stop');
-    }
-    out.requested_mono = monoMs();
-    await sq.execute('migrate', { uri });
-    if (p.mode === 'postcopy') {
-      await startPostcopy(src, out);
-    }
+    await requestMigration(src, dst, p, `tcp:${dstIp}:${MIGRATION_PORT}`, out);
   } catch (e) {
     out.error = (e as Error).message;
     out.status = dst.hasExited ? 'dest_died' : src.hasExited ? 'source_died' : 'failed';
     return out;
   }
+  if (!(await pollUntilCompleted(src, dst, p, signal, out))) return out;
+  // suspend: the destination stays paused (the source was paused when the migration started): continue it.
+  if (MODE_PROPERTIES[p.mode].paused_throughout) await continueAtDestination(dst, out);
+  return out;
+}
 
+/** Capabilities and parameters on both sides, the destination listening, then the migrate command. Throws. */
+async function requestMigration(src: QemuVm, dst: QemuVm, p: TrialParameters, uri: string, out: MigrationOutcome): Promise<void> {
+  const mode = MODE_PROPERTIES[p.mode];
+  const sq = src.qmp!;
+  const dq = dst.qmp!;
+  const caps = capabilitiesFor(p);
+  await sq.setCapabilities(caps);
+  await dq.setCapabilities(caps);
+  const bw = bandwidthBytesPerS(p);
+  await sq.setParameters({
+    'max-bandwidth': bw,
+    // Post-copy has its own cap (0 = none); apply the same cap so the sweep's bandwidth axis means the same.
+    'max-postcopy-bandwidth': p.max_bandwidth_mib_s === 'unlimited' ? 0 : bw,
+    'downtime-limit': Math.max(1, Math.round(p.downtime_limit_ms)),
+  });
+  // The destination announces the VM (RARP / virtio-net GUEST_ANNOUNCE) after it resumes: QEMU's announce timer.
+  if (p.announce && p.announce_rounds > 0) await dq.setParameters(announceParameters(p));
+  await dq.execute('migrate-incoming', { uri });
+  if (mode.paused_throughout) {
+    out.paused_mono = monoMs();
+    await sq.execute('stop');
+  }
+  out.requested_mono = monoMs();
+  await sq.execute('migrate', { uri });
+  // postcopy: no pre-copy rounds, post-copy at once
+  if (mode.postcopy_phase && !mode.precopy) await startPostcopy(src, out);
+}
+
+/**
+ * Polls query-migrate every POLL_MS until the migration completes (true) or ends otherwise (false, with
+ * out.status set); cancels it at the timeout, starts post-copy after the pre-copy rounds of hybrid.
+ */
+async function pollUntilCompleted(src: QemuVm, dst: QemuVm, p: TrialParameters, signal: AbortSignal, out: MigrationOutcome): Promise<boolean> {
+  const mode = MODE_PROPERTIES[p.mode];
+  const sq = src.qmp!;
   const deadline = out.requested_mono + p.timeout_s * 1000;
   // Post-copy cannot be cancelled once the destination runs: give it as long again before giving up.
   const hardDeadline = deadline + p.timeout_s * 1000;
@@ -112,7 +129,7 @@ export async function migrate(
   for (;;) {
     if (src.hasExited) {
       out.status = 'source_died';
-      return out;
+      return false;
     }
     let info: MigrationInfo;
     try {
@@ -120,7 +137,7 @@ export async function migrate(
     } catch (e) {
       out.error = (e as Error).message;
       out.status = src.hasExited ? 'source_died' : 'failed';
-      return out;
+      return false;
     }
     const now = monoMs();
     out.samples.push({ t_ms: now - out.requested_mono, info });
@@ -129,16 +146,16 @@ export async function migrate(
       out.final = info;
       out.completed_mono = now;
       out.status = 'completed';
-      break;
+      return true;
     }
     if (status === 'failed' || status === 'cancelled') {
       out.final = info;
       out.error = info['error-desc'] ?? status;
       out.status = cancelled ? (signal.aborted ? 'aborted' : 'not_converged') : dst.hasExited ? 'dest_died' : 'failed';
-      return out;
+      return false;
     }
-    if (p.mode === 'hybrid' && out.postcopy_started_ms === null && status === 'active') {
-      // dirty-sync-count is 1 after setup's first sync; N full pre-copy rounds later it is N + 1.
+    if (mode.postcopy_phase && mode.precopy && out.postcopy_started_ms === null && status === 'active') {
+      // hybrid: dirty-sync-count is 1 after setup's first sync; N full pre-copy rounds later it is N + 1.
       if ((info.ram?.['dirty-sync-count'] ?? 0) > p.postcopy_after_rounds) await startPostcopy(src, out);
     }
     const inPostcopy = status.startsWith('postcopy');
@@ -148,28 +165,27 @@ export async function migrate(
     }
     if (now > hardDeadline + 5_000 || (cancelled && now > deadline + 15_000)) {
       out.status = signal.aborted ? 'aborted' : 'timeout';
-      return out;
+      return false;
     }
     // A destination that exits after our cancel is QEMU ending a failed incoming migration, not a crash.
     if (!cancelled && dst.hasExited && !inPostcopy && status !== 'active' && status !== 'device') {
       out.status = 'dest_died';
-      return out;
+      return false;
     }
     await sleep(POLL_MS);
   }
+}
 
-  if (p.mode === 'suspend') {
-    // The destination stays paused (the source was paused when the migration started): continue it.
-    try {
-      await waitDestinationState(dst, 5_000);
-      await dst.qmp!.execute('cont');
-      out.resumed_mono = monoMs();
-    } catch (e) {
-      out.error = (e as Error).message;
-      out.status = dst.hasExited ? 'dest_died' : 'failed';
-    }
+/** Continues the paused destination once it has loaded the state; a failure lands in out.status. */
+async function continueAtDestination(dst: QemuVm, out: MigrationOutcome): Promise<void> {
+  try {
+    await waitDestinationState(dst, 5_000);
+    await dst.qmp!.execute('cont');
+    out.resumed_mono = monoMs();
+  } catch (e) {
+    out.error = (e as Error).message;
+    out.status = dst.hasExited ? 'dest_died' : 'failed';
   }
-  return out;
 }
 
 async function startPostcopy(src: QemuVm, out: MigrationOutcome): Promise<void> {
