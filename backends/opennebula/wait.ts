@@ -11,6 +11,20 @@ import { OneApiError, ONE_ERROR } from './client.js';
 import { isFailureState, LCM_STATE, stateLabel, VM_STATE } from './states.js';
 import { lastHistory, type OneVm } from './xml.js';
 
+/**
+ * Each poll of one.vm.info waits this many times the last one (up to max_poll_interval_ms, 1 s from trial.ts):
+ * from the 100 ms default the interval reaches 1 s in about ten polls, so the short LCM states at the start of
+ * a migration are sampled finely and a long cold boot costs oned few calls. A choice, not a measurement
+ * (docs/opennebula.md: "it backs off ×1.25 up to 1 s").
+ */
+export const POLL_BACKOFF = 1.25;
+/**
+ * Failed one.vm.info calls in a row before the wait gives up (a busy front-end may drop a call; each failure
+ * waits one poll interval before the next call, so at least 20 intervals plus the calls' own time-outs).
+ * A choice, not a measurement.
+ */
+export const MAX_TRANSIENT_ERRORS = 20;
+
 export interface StateChange {
   /** ms since the migration request */
   t_ms: number;
@@ -45,7 +59,7 @@ export interface WaitOptions {
   /** performance.now() at the request */
   t0: number;
   poll_interval_ms: number;
-  /** Backoff: each poll waits 1.25× the last, up to this */
+  /** Backoff: each poll waits POLL_BACKOFF× the last, up to this */
   max_poll_interval_ms: number;
   timeout_ms: number;
   signal: AbortSignal;
@@ -85,7 +99,7 @@ export async function waitForMigration(client: OneClient, o: WaitOptions): Promi
       }
       if (o.signal.aborted) continue;
       // A busy front-end may drop a call; only a run of failures ends the wait (then as a timeout later).
-      if (++transientErrors > 20) throw e;
+      if (++transientErrors > MAX_TRANSIENT_ERRORS) throw e;
       await sleep(interval, o.signal);
       continue;
     }
@@ -99,6 +113,6 @@ export async function waitForMigration(client: OneClient, o: WaitOptions): Promi
     const outcome = judge(vm, o);
     if (outcome) return { outcome, end_ms: t, changes, polls };
     await sleep(Math.min(interval, Math.max(0, o.timeout_ms - since())), o.signal);
-    interval = Math.min(interval * 1.25, o.max_poll_interval_ms);
+    interval = Math.min(interval * POLL_BACKOFF, o.max_poll_interval_ms);
   }
 }

@@ -14,6 +14,13 @@ import { ProberProcess } from './prober-process.js';
 import { summarizeProbes } from '../shared/probes.js';
 
 export const BOOT_TIMEOUT_MS = 90_000;
+/**
+ * Guest RAM the working set leaves to the guest's kernel and its RAM-backed root (the initramfs with busybox and
+ * the agents, docs/qemu.md) and to the agent's own page table: the agent populates its working set at once
+ * (mmap MAP_POPULATE, backends/qemu/guest/agent.c), so a working set of all the RAM would run the guest out of
+ * memory. A margin chosen with the guest image, not a measured minimum.
+ */
+export const GUEST_RESERVED_MIB = 96;
 export const WARM_MS = 300;
 /** After the VM is heard again, keep probing this long so the tail of the window is measured too. */
 export const SETTLE_MS = 300;
@@ -22,7 +29,7 @@ export async function setWorkload(control: GuestControl, trial: Trial, timeout_m
   const p = trial.params;
   return control.request(
     workloadLine({
-      working_set_mib: Math.min(p.working_set_mib, Math.max(1, p.memory_mib - 96)),
+      working_set_mib: Math.min(p.working_set_mib, Math.max(1, p.memory_mib - GUEST_RESERVED_MIB)),
       dirty_rate_pages_s: p.dirty_rate_pages_s,
       dirty_pattern: p.dirty_pattern,
       hot_set_share: p.hot_set_share,
