@@ -34,6 +34,8 @@ export interface TrialContext {
 
 const WARMUP_MS = 300;
 const AGENT_START_TIMEOUT_MS = 10_000;
+/** The poll interval's ceiling while waiting for oned (the backoff grows it up to this, wait.ts POLL_BACKOFF) */
+const MAX_POLL_INTERVAL_MS = 1000;
 /** How long a VM may take to run again after one.vm.recover */
 const RECOVER_WAIT_MS = 30_000;
 
@@ -93,72 +95,158 @@ export async function runOpenNebulaTrial(ctx: TrialContext, trial: Trial, signal
   return r;
 }
 
+/** A step that ended the trial: recorded once the probes are stopped and the agents cleaned up. */
+interface Failure {
+  reason: FailureReason;
+  message: string;
+  /** When it failed on the trial's timeline; absent: the moment it is recorded (after the clean-up) */
+  at_ms?: number;
+  extra?: Partial<TrialResult>;
+}
+
+/** Where the VM is before the trial and where it goes. */
+interface Placement {
+  /** The VM's LCM state before the request (RUNNING) */
+  state: string;
+  source: OneHistory;
+  dest: { id: number; name: string };
+}
+
+/** What steps (3)–(5) saw of a migration that reached the destination. */
+interface Moved {
+  waited: WaitResult;
+  /** When the agent on the VM answered again (a rebooted VM), else when oned reported the end */
+  agent_ms: number;
+  probe: ProbeResult;
+  flowing: boolean;
+}
+
+/** The probe agents of one trial: the VM side over SSH and the stream from the supervisor. */
+class ProbeAgents {
+  vmConn: SshConnection | null = null;
+  serverPid: number | null = null;
+  private stream: RunningProbe | null = null;
+  private stopped = false;
+  /** performance.now() at the migration request: the probes' time 0 */
+  t0 = 0;
+
+  constructor(
+    private readonly ctx: TrialContext,
+    readonly ep: ProbeEndpoints,
+  ) {}
+
+  /** (2) the VM side, then a warm stream from the supervisor. Throws. */
+  async start(interval_ms: number, signal: AbortSignal): Promise<void> {
+    this.vmConn = await connectVm(this.ctx, performance.now() + AGENT_START_TIMEOUT_MS, signal);
+    this.serverPid = await ensureVmSide(this.ctx.probe, this.vmConn, this.ep, AGENT_START_TIMEOUT_MS);
+    this.stream = await startProbe(this.ctx.probe, this.ctx.supervisor, this.ep, interval_ms, this.ctx.options.trial_timeout_s + 120);
+    await sleep(WARMUP_MS);
+  }
+
+  /** A rebooted VM: a new SSH connection, and the VM side started again unless it came back by itself. Throws. */
+  async reconnect(deadline_ms: number, signal: AbortSignal): Promise<void> {
+    this.vmConn?.close();
+    this.vmConn = await connectVm(this.ctx, deadline_ms, signal);
+    this.serverPid = (await ensureVmSide(this.ctx.probe, this.vmConn, this.ep, AGENT_START_TIMEOUT_MS)) ?? this.serverPid;
+  }
+
+  /** Stops the stream and returns its record, or why there is none. */
+  async stopProbe(): Promise<ProbeResult | string> {
+    this.stopped = true;
+    try {
+      return await (this.stream as RunningProbe).stop(this.t0, 15_000);
+    } catch (e) {
+      return errText(e);
+    }
+  }
+
+  /** The clean-up every trial ends with: the stream stopped if it still runs, the VM side stopped. */
+  async close(): Promise<void> {
+    if (this.stream && !this.stopped) await this.stopProbe();
+    if (this.vmConn) {
+      await stopVmSide(this.vmConn, this.serverPid);
+      this.vmConn.close();
+    }
+  }
+}
+
 async function trialSteps(ctx: TrialContext, trial: Trial, signal: AbortSignal): Promise<TrialResult> {
   const rec = new TrialRecorder();
   const p = trial.params;
   if (!isOpenNebulaMode(p.mode)) return rec.fail('orchestrator_error', 0, `mode ${p.mode} is not supported by OpenNebula`);
   const mode: OpenNebulaMode = p.mode;
-  const m = modeMapping(mode);
-  const vmId = ctx.found.vm.vm.id;
-  const timeout_ms = ctx.options.trial_timeout_s * 1000;
-  rec.detail.vm_id = vmId;
+  rec.detail.vm_id = ctx.found.vm.vm.id;
   rec.detail.supervisor_id = ctx.found.supervisor.vm.id;
   rec.detail.mode = mode;
 
   // (1) where the VM is now and where it goes
-  let vm0: OneVm;
-  let dest: { id: number; name: string } | null;
-  try {
-    vm0 = await ctx.client.vmInfo(vmId, signal);
-    const hosts = (await ctx.client.hostPoolInfo(signal)).hosts;
-    const here = lastHistory(vm0);
-    if (vm0.state !== VM_STATE.ACTIVE || vm0.lcm_state !== LCM_STATE.RUNNING || !here) {
-      return rec.fail('orchestrator_error', 0, `VM ${vmId} is ${stateLabel(vm0.state, vm0.lcm_state)} before the trial, not RUNNING`);
-    }
-    dest = chooseDestination(hosts, here.hid, ctx.options.destinations, ctx.n);
-    rec.detail.source_host_id = here.hid;
-    rec.detail.source_host = here.hostname;
-    if (!dest) return rec.fail('orchestrator_error', 0, `no destination host: none ON in the cluster of host ${here.hid}`);
-    rec.detail.dest_host_id = dest.id;
-    rec.detail.dest_host = dest.name;
-  } catch (e) {
-    const lost = e instanceof OneApiError && e.code === ONE_ERROR.NO_EXISTS;
-    return rec.fail(lost ? 'vm_lost' : 'orchestrator_error', 0, errText(e));
-  }
-  const source = lastHistory(vm0) as OneHistory;
-  rec.event(0, 'oned', 'initial_state', { state: lcmStateName(vm0.lcm_state), host_id: source.hid, history: historyDetail(source) });
+  const placed = await placement(ctx, rec, signal);
+  if ('reason' in placed) return rec.fail(placed.reason, 0, placed.message);
+  const { source } = placed;
+  rec.event(0, 'oned', 'initial_state', { state: placed.state, host_id: source.hid, history: historyDetail(source) });
 
   // (2) probe agents
-  const ep: ProbeEndpoints = { vm_ip: ctx.found.vm.ip, supervisor_ip: ctx.found.supervisor.ip, port: ctx.options.probe_port };
-  let vmConn: SshConnection | null = null;
-  let serverPid: number | null = null;
-  let stream: RunningProbe | null = null;
-  const cleanup = async () => {
-    if (vmConn) {
-      await stopVmSide(vmConn, serverPid);
-      vmConn.close();
-    }
-  };
+  const agents = new ProbeAgents(ctx, { vm_ip: ctx.found.vm.ip, supervisor_ip: ctx.found.supervisor.ip, port: ctx.options.probe_port });
   try {
-    vmConn = await connectVm(ctx, performance.now() + AGENT_START_TIMEOUT_MS, signal);
-    serverPid = await ensureVmSide(ctx.probe, vmConn, ep, AGENT_START_TIMEOUT_MS);
-    stream = await startProbe(ctx.probe, ctx.supervisor, ep, p.probe_interval_ms, ctx.options.trial_timeout_s + 120);
-    await sleep(WARMUP_MS);
+    await agents.start(p.probe_interval_ms, signal);
   } catch (e) {
-    await cleanup();
+    await agents.close();
     return rec.fail('agent_unreachable', 0, `probe agents did not start: ${errText(e)}`);
   }
 
+  // (3)–(5) the migration and the probes' data; whatever happens, the probes stop and the agents are cleaned up
+  let moved: Moved | Failure;
+  try {
+    moved = await migrateAndCollect(ctx, rec, trial, mode, placed, agents, signal);
+  } finally {
+    await agents.close();
+  }
+  if ('reason' in moved) return rec.fail(moved.reason, moved.at_ms ?? performance.now() - agents.t0, moved.message, moved.extra);
+
+  // (6) check the migration
+  return checkMigration(ctx, rec, modeMapping(mode), placed, moved, agents.t0, signal);
+}
+
+/** (1) The VM's source host and the destination it goes to; a Failure when it is not RUNNING or has nowhere to go. */
+async function placement(ctx: TrialContext, rec: TrialRecorder, signal: AbortSignal): Promise<Placement | Failure> {
+  const vmId = ctx.found.vm.vm.id;
+  try {
+    const vm0 = await ctx.client.vmInfo(vmId, signal);
+    const hosts = (await ctx.client.hostPoolInfo(signal)).hosts;
+    const here = lastHistory(vm0);
+    if (vm0.state !== VM_STATE.ACTIVE || vm0.lcm_state !== LCM_STATE.RUNNING || !here) {
+      return { reason: 'orchestrator_error', message: `VM ${vmId} is ${stateLabel(vm0.state, vm0.lcm_state)} before the trial, not RUNNING` };
+    }
+    const dest = chooseDestination(hosts, here.hid, ctx.options.destinations, ctx.n);
+    rec.detail.source_host_id = here.hid;
+    rec.detail.source_host = here.hostname;
+    if (!dest) return { reason: 'orchestrator_error', message: `no destination host: none ON in the cluster of host ${here.hid}` };
+    rec.detail.dest_host_id = dest.id;
+    rec.detail.dest_host = dest.name;
+    return { state: lcmStateName(vm0.lcm_state), source: here, dest };
+  } catch (e) {
+    const lost = e instanceof OneApiError && e.code === ONE_ERROR.NO_EXISTS;
+    return { reason: lost ? 'vm_lost' : 'orchestrator_error', message: errText(e) };
+  }
+}
+
+/** (3) the request, (4) the wait for its end, (5) the agent back and the probes' data. */
+async function migrateAndCollect(
+  ctx: TrialContext,
+  rec: TrialRecorder,
+  trial: Trial,
+  mode: OpenNebulaMode,
+  { source, dest }: Placement,
+  agents: ProbeAgents,
+  signal: AbortSignal,
+): Promise<Moved | Failure> {
+  const m = modeMapping(mode);
+  const vmId = ctx.found.vm.vm.id;
+  const timeout_ms = ctx.options.trial_timeout_s * 1000;
   // (3) the migration request
   const t0 = performance.now();
+  agents.t0 = t0;
   rec.detail.probe = ctx.probe;
-  const stopProbe = async (): Promise<ProbeResult | string> => {
-    try {
-      return await (stream as RunningProbe).stop(t0, 15_000);
-    } catch (e) {
-      return errText(e);
-    }
-  };
   try {
     rec.event(0, 'themis', 'migrate_requested', { from: source.hid, to: dest.id, live: m.live, migration_type: m.migration_type });
     await ctx.client.migrate(
@@ -166,9 +254,7 @@ async function trialSteps(ctx: TrialContext, trial: Trial, signal: AbortSignal):
       signal,
     );
   } catch (e) {
-    await stopProbe();
-    await cleanup();
-    return rec.fail('orchestrator_error', performance.now() - t0, `one.vm.migrate refused: ${errText(e)}`);
+    return { reason: 'orchestrator_error', message: `one.vm.migrate refused: ${errText(e)}` };
   }
 
   // (4) wait for the end
@@ -176,50 +262,20 @@ async function trialSteps(ctx: TrialContext, trial: Trial, signal: AbortSignal):
   try {
     waited = await waitForMigration(ctx.client, {
       vm_id: vmId, source_host_id: source.hid, dest_host_id: dest.id, seq_before: source.seq, t0,
-      poll_interval_ms: ctx.options.poll_interval_ms, max_poll_interval_ms: Math.max(ctx.options.poll_interval_ms, 1000),
+      poll_interval_ms: ctx.options.poll_interval_ms, max_poll_interval_ms: Math.max(ctx.options.poll_interval_ms, MAX_POLL_INTERVAL_MS),
       timeout_ms, signal,
     });
   } catch (e) {
-    await stopProbe();
-    await cleanup();
-    return rec.fail('orchestrator_error', performance.now() - t0, `lost contact with oned while waiting: ${errText(e)}`);
+    return { reason: 'orchestrator_error', message: `lost contact with oned while waiting: ${errText(e)}` };
   }
   rec.states(waited.changes, waited.end_ms, mode);
   rec.detail.polls = waited.polls;
   const o = waited.outcome;
   if (o.kind !== 'done') {
-    let reason: FailureReason;
-    let message: string;
-    if (o.kind === 'timeout') {
-      reason = 'timeout';
-      message = `migration not finished after ${ctx.options.trial_timeout_s} s (last state ${o.vm ? stateLabel(o.vm.state, o.vm.lcm_state) : 'unknown'})`;
-      if (ctx.options.recover_on_timeout) {
-        try {
-          await ctx.client.recoverAsFailed(vmId, signal);
-          rec.event(performance.now() - t0, 'themis', 'recover_failure', { vm_id: vmId });
-          const back = await waitRunning(ctx.client, vmId, RECOVER_WAIT_MS, signal);
-          rec.event(performance.now() - t0, 'oned', back !== null ? 'recovered' : 'not_recovered', back !== null ? { host_id: back } : null);
-        } catch (e) {
-          rec.event(performance.now() - t0, 'themis', 'recover_refused', { message: errText(e) });
-        }
-      }
-    } else if (o.kind === 'fell_back') {
-      reason = 'orchestrator_error';
-      message = `migration failed: VM back on host ${lastHistory(o.vm)?.hid} (source ${source.hid})`;
-    } else if (o.kind === 'failure_state') {
-      reason = failureOfState(o.vm);
-      message = `migration ended in state ${stateLabel(o.vm.state, o.vm.lcm_state)}`;
-    } else if (o.kind === 'vm_lost') {
-      reason = 'vm_lost';
-      message = o.message;
-    } else {
-      reason = 'aborted';
-      message = 'campaign aborted during the migration';
-    }
-    const probe = await stopProbe();
-    await cleanup();
+    const { reason, message } = await migrationFailure(ctx, rec, o, source, t0, signal);
+    const probe = await agents.stopProbe();
     const extra = typeof probe === 'string' ? {} : { outage_ms: probe.outage_ms, loss_pct: probe.loss_pct };
-    return rec.fail(reason, waited.end_ms, message, extra);
+    return { reason, message, at_ms: waited.end_ms, extra };
   }
   rec.event(waited.end_ms, 'themis', 'running_on_destination', { history: historyDetail(lastHistory(o.vm) as OneHistory) });
 
@@ -227,36 +283,72 @@ async function trialSteps(ctx: TrialContext, trial: Trial, signal: AbortSignal):
   let agent_ms = waited.end_ms;
   if (m.reboots) {
     try {
-      vmConn?.close();
-      vmConn = await connectVm(ctx, t0 + timeout_ms, signal);
-      serverPid = (await ensureVmSide(ctx.probe, vmConn, ep, AGENT_START_TIMEOUT_MS)) ?? serverPid;
+      await agents.reconnect(t0 + timeout_ms, signal);
       agent_ms = performance.now() - t0;
       rec.event(agent_ms, 'themis', 'agent_answering', null);
     } catch (e) {
-      await stopProbe();
-      await cleanup();
-      return rec.fail('agent_unreachable', performance.now() - t0, `agent on the VM not back after boot: ${errText(e)}`, { total_ms: waited.end_ms });
+      await agents.stopProbe();
+      return { reason: 'agent_unreachable', message: `agent on the VM not back after boot: ${errText(e)}`, extra: { total_ms: waited.end_ms } };
     }
   }
-  const probe = await stopProbe();
-  if (typeof probe === 'string') {
-    await cleanup();
-    return rec.fail('agent_unreachable', performance.now() - t0, `probe data lost: ${probe}`, { total_ms: waited.end_ms });
-  }
+  const probe = await agents.stopProbe();
+  if (typeof probe === 'string') return { reason: 'agent_unreachable', message: `probe data lost: ${probe}`, extra: { total_ms: waited.end_ms } };
   rec.gaps.push(...probe.gaps);
   rec.event(performance.now() - t0, 'prober', 'summary', { ...probe, gaps: probe.gaps.length });
   let flowing = probe.flowing;
   if (!flowing) {
     // The first stream died with the guest (cold): a short second stream shows whether probes flow again.
     try {
-      const again = await startProbe(ctx.probe, ctx.supervisor, ep, p.probe_interval_ms, 30);
+      const again = await startProbe(ctx.probe, ctx.supervisor, agents.ep, trial.params.probe_interval_ms, 30);
       await sleep(1000);
       flowing = (await again.stop(performance.now(), 15_000)).packets_received > 0;
     } catch (e) {
       rec.event(performance.now() - t0, 'prober', 'restart_failed', { message: errText(e) });
     }
   }
-  await cleanup();
+  return { waited, agent_ms, probe, flowing };
+}
+
+/** The reason and message of a migration that did not reach the destination (timeout: recovered when asked to). */
+async function migrationFailure(
+  ctx: TrialContext,
+  rec: TrialRecorder,
+  o: Exclude<WaitResult['outcome'], { kind: 'done' }>,
+  source: OneHistory,
+  t0: number,
+  signal: AbortSignal,
+): Promise<{ reason: FailureReason; message: string }> {
+  const vmId = ctx.found.vm.vm.id;
+  if (o.kind === 'timeout') {
+    const message = `migration not finished after ${ctx.options.trial_timeout_s} s (last state ${o.vm ? stateLabel(o.vm.state, o.vm.lcm_state) : 'unknown'})`;
+    if (ctx.options.recover_on_timeout) {
+      try {
+        await ctx.client.recoverAsFailed(vmId, signal);
+        rec.event(performance.now() - t0, 'themis', 'recover_failure', { vm_id: vmId });
+        const back = await waitRunning(ctx.client, vmId, RECOVER_WAIT_MS, signal);
+        rec.event(performance.now() - t0, 'oned', back !== null ? 'recovered' : 'not_recovered', back !== null ? { host_id: back } : null);
+      } catch (e) {
+        rec.event(performance.now() - t0, 'themis', 'recover_refused', { message: errText(e) });
+      }
+    }
+    return { reason: 'timeout', message };
+  }
+  if (o.kind === 'fell_back') return { reason: 'orchestrator_error', message: `migration failed: VM back on host ${lastHistory(o.vm)?.hid} (source ${source.hid})` };
+  if (o.kind === 'failure_state') return { reason: failureOfState(o.vm), message: `migration ended in state ${stateLabel(o.vm.state, o.vm.lcm_state)}` };
+  if (o.kind === 'vm_lost') return { reason: 'vm_lost', message: o.message };
+  return { reason: 'aborted', message: 'campaign aborted during the migration' };
+}
+
+/** (6) The measured columns, probes flowing again, and the VM's HISTORY records as they must be. */
+async function checkMigration(
+  ctx: TrialContext,
+  rec: TrialRecorder,
+  m: ModeMapping,
+  { source, dest }: Placement,
+  { waited, agent_ms, probe, flowing }: Moved,
+  t0: number,
+  signal: AbortSignal,
+): Promise<TrialResult> {
   const measured = {
     total_ms: m.reboots ? agent_ms : waited.end_ms,
     downtime_ms: downtimeOf(waited, m, agent_ms),
@@ -266,10 +358,8 @@ async function trialSteps(ctx: TrialContext, trial: Trial, signal: AbortSignal):
     rtt_p99_ms: probe.rtt_p99_ms,
   };
   if (!flowing) return rec.fail('agent_unreachable', performance.now() - t0, 'probes do not flow after the migration', measured);
-
-  // (6) check the migration
   try {
-    const after = await ctx.client.vmInfo(vmId, signal);
+    const after = await ctx.client.vmInfo(ctx.found.vm.vm.id, signal);
     const wrong = verifyPlacement(after, dest.id, source.seq, m);
     rec.event(performance.now() - t0, 'oned', 'history', { records: after.history.filter((h) => h.seq >= source.seq).map(historyDetail) });
     rec.detail.oned_times = onedTimes(after.history, source.seq);
