@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { ProbeGapRow } from '../../core/backend.js';
+import { longestGap, outageMs } from '../../core/outage.js';
 
 const intervalSum = z
   .object({
@@ -129,7 +130,8 @@ export function parseIperf3(json: string, tail_s = 0.3): ProbeSummary {
     packets_received: received,
     packets_lost: lost,
     loss_pct: received + lost > 0 ? (lost / (received + lost)) * 100 : null,
-    outage_ms: gaps.reduce((m, g) => Math.max(m, g.duration_ms), 0),
+    // iperf3 has no reply times: each gap already takes the longer of its lost packets' time and its silence
+    outage_ms: outageMs(longestGap(gaps)?.duration_ms ?? 0),
     gaps,
     tail_packets: tail.reduce((a, s) => a + s.packets, 0),
     error,

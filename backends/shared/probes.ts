@@ -1,9 +1,10 @@
 /**
- * Pure analysis of the prober's record: loss gaps, the longest outage, loss and RTT percentiles — the same
- * columns the simulator fills. Times are ms on the monotonic clock; `origin_ms` (the migration request)
- * becomes 0 on the trial's timeline.
+ * Pure analysis of the prober's record: loss gaps, the outage (core/outage.ts), loss and RTT percentiles
+ * (core/quantile.ts) — the same columns the simulator fills. Times are ms on the monotonic clock;
+ * `origin_ms` (the migration request) becomes 0 on the trial's timeline.
  */
-import { quantileSorted } from 'simple-statistics';
+import { lossGaps, longestGap, outageMs, replySilenceMs } from '../../core/outage.js';
+import { quantileSortedType7 } from '../../core/quantile.js';
 import type { ProbeGapRow } from '../../core/backend.js';
 
 export interface ProbeSample {
@@ -49,9 +50,8 @@ export function parseProberFile(text: string): { interval_ms: number; samples: P
 }
 
 /**
- * Gaps are runs of consecutive unanswered probes. A gap lasts from the first lost probe's send time to the
- * send time of the next answered probe (for a run at the end of the window: to the last send plus one interval).
- * The outage is the longest gap. Only probes sent in [from_ms, to_ms] count.
+ * The record's columns on the trial's timeline. Gaps, reply silence and outage as core/outage.ts defines
+ * them; RTT percentiles by core/quantile.ts (DuckDB's quantile_cont). Only probes sent in [from_ms, to_ms] count.
  */
 export function summarizeProbes(
   samples: readonly ProbeSample[],
@@ -62,42 +62,22 @@ export function summarizeProbes(
 ): ProbeSummary {
   const window = samples.filter((s) => s.send_ms >= from_ms && s.send_ms <= to_ms);
   const rtts = window.filter((s) => s.recv_ms !== null).map((s) => (s.recv_ms as number) - s.send_ms).sort((x, y) => x - y);
-  const gaps: ProbeGapRow[] = [];
-  let longest = 0;
-  let resumed_at_ms: number | null = null;
-  let i = 0;
-  while (i < window.length) {
-    if (window[i].recv_ms !== null) {
-      i++;
-      continue;
-    }
-    const start = window[i];
-    let j = i;
-    while (j < window.length && window[j].recv_ms === null) j++;
-    const end_ms = j < window.length ? window[j].send_ms : window[j - 1].send_ms + interval_ms;
-    const duration_ms = end_ms - start.send_ms;
-    gaps.push({ probe: 'udp-echo', direction: 'rtt', start_ms: start.send_ms - origin_ms, duration_ms, packets_lost: j - i });
-    if (duration_ms > longest) {
-      longest = duration_ms;
-      resumed_at_ms = j < window.length ? window[j].recv_ms : null;
-    }
-    i = j;
-  }
-  const arrivals = window.filter((s) => s.recv_ms !== null).map((s) => s.recv_ms as number).sort((x, y) => x - y);
-  let silence = 0;
-  for (let k = 1; k < arrivals.length; k++) silence = Math.max(silence, arrivals[k] - arrivals[k - 1] - interval_ms);
+  const lost = lossGaps(window, interval_ms);
+  const gaps: ProbeGapRow[] = lost.map((g) => ({ probe: 'udp-echo', direction: 'rtt', start_ms: g.start_ms - origin_ms, duration_ms: g.duration_ms, packets_lost: g.packets_lost }));
+  const longest = longestGap(lost);
+  const silence = replySilenceMs(window, interval_ms);
   const sent = window.length;
   const received = rtts.length;
   return {
     sent,
     received,
     loss_pct: sent === 0 ? null : (100 * (sent - received)) / sent,
-    rtt_p50_ms: received === 0 ? null : quantileSorted(rtts, 0.5),
-    rtt_p99_ms: received === 0 ? null : quantileSorted(rtts, 0.99),
-    outage_ms: Math.max(longest, silence),
-    loss_gap_ms: longest,
+    rtt_p50_ms: received === 0 ? null : quantileSortedType7(rtts, 0.5),
+    rtt_p99_ms: received === 0 ? null : quantileSortedType7(rtts, 0.99),
+    outage_ms: outageMs(longest?.duration_ms ?? 0, silence),
+    loss_gap_ms: longest?.duration_ms ?? 0,
     reply_silence_ms: silence,
     gaps,
-    resumed_at_ms,
+    resumed_at_ms: longest?.resumed_at_ms ?? null,
   };
 }

@@ -6,7 +6,7 @@
  */
 import { modeRank } from '../../core/modes.js';
 import { cliffsDeltaInterval, hodgesLehmann } from '../stats/effect-size.js';
-import { quantileSortedType7 } from '../stats/quantile.js';
+import { quantileSortedType7 } from '../../core/quantile.js';
 import { mannWhitneySorted, quantileSubsample } from '../stats/rank-sum-sorted.js';
 import type { AxisValue, GroupValues, Metric } from './groups.js';
 

@@ -8,7 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { bootstrapQuantileInterval, orderStatisticRanks } from '../stats/bootstrap.js';
-import { quantileSortedType7 } from '../stats/quantile.js';
+import { quantileSortedType7 } from '../../core/quantile.js';
 import { wilsonInterval } from '../stats/wilson.js';
 import { queryRows, sqlIdent } from '../source.js';
 import { groupList, selectAxes, type AxisExpr } from './axes.js';

@@ -4,7 +4,7 @@
  * resample's quantile is found by walking cumulative counts, O(n) per resample without sorting again.
  */
 import { Random } from '../../core/random.js';
-import { quantileSortedType7 } from './quantile.js';
+import { quantileSortedType7 } from '../../core/quantile.js';
 import type { Interval } from './wilson.js';
 
 export interface BootstrapOptions {

@@ -4,7 +4,7 @@ import { Random } from '../../core/random.js';
 import { bootstrapQuantileInterval, orderStatisticRanks } from '../../reports/stats/bootstrap.js';
 import { cliffsDelta, cliffsDeltaInterval, hodgesLehmann } from '../../reports/stats/effect-size.js';
 import { normalQuantile, normalUpperTail } from '../../reports/stats/normal.js';
-import { quantileSortedType7 } from '../../reports/stats/quantile.js';
+import { quantileSortedType7 } from '../../core/quantile.js';
 import { mannWhitney } from '../../reports/stats/rank-sum.js';
 import { mannWhitneySorted, quantileSubsample } from '../../reports/stats/rank-sum-sorted.js';
 import { wilsonInterval } from '../../reports/stats/wilson.js';
