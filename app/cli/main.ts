@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { warnIgnoredParameters } from '../../backends/ignored-parameters.js';
 import { createBackend } from '../../backends/registry.js';
 import { writeFileAtomic } from '../../reports/atomic.js';
 import { runCampaign } from '../../core/engine/engine.js';
@@ -120,6 +121,7 @@ export function buildProgram(): Command {
         `${sweepPath}: ok — campaign '${spec.sweep.name}' on ${spec.sweep.backend}: ${plan.points.length} points × ` +
           `${plan.repetitions} repetitions = ${plan.size} trials\n`,
       );
+      warnIgnoredParameters(spec);
     });
 
   program

@@ -10,6 +10,7 @@ import { BackendSetupError } from '../../core/errors.js';
 import { errText } from '../../core/error-text.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { failedTrialResult } from '../../core/results/recorder.js';
+import { defaultParameters } from '../../core/spec/parameters.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
 import { hasCommand } from './agents.js';
 import { chooseProbe, type ProbeKind } from './probe.js';
@@ -17,6 +18,7 @@ import { loadCredentials } from './auth.js';
 import { OneApiError, OneClient } from './client.js';
 import { destinationCandidates, discoverVms, type Discovered } from './discovery.js';
 import { isOpenNebulaMode, OPENNEBULA_MODES } from './modes.js';
+import { ignoredParameters } from './parameters.js';
 import { HostKeyError, parseEndpoint, SshConnection, type SshSettings } from './ssh.js';
 import { runOpenNebulaTrial, type TrialContext } from './trial.js';
 
@@ -130,15 +132,18 @@ class OpenNebulaBackend implements Backend {
       const ep = p.supervisor.endpoint;
       p.supervisor = await SshConnection.open(ep, p.ssh).catch(() => p.supervisor);
     }
+    // What the sweep set that this backend does not honour (parameters.ts), as the qemu backend records it.
+    const ignored_parameters = ignoredParameters(trial.params, defaultParameters());
     try {
       const r = await runOpenNebulaTrial({ ...p, n }, trial, signal);
       r.detail.oned_version = p.version;
+      r.detail.ignored_parameters = ignored_parameters;
       // themis-prober asked for but not installed on the VMs: iperf3 measured instead.
       if (p.options.probe !== p.probe) r.detail.probe_requested = p.options.probe;
       return r;
     } catch (e) {
       // A bug or a broken connection: still a row, so the campaign goes on.
-      return failedTrialResult('backend_crashed', errText(e));
+      return failedTrialResult('backend_crashed', errText(e), { ignored_parameters });
     }
   }
 
