@@ -1,6 +1,6 @@
 /**
- * The one definition of a trial's outage (the `outage_ms` column), from a prober's record: one probe sent
- * every `interval_ms`, each answered (its reply's arrival time) or lost.
+ * The one definition of a trial's outage (its outcome column, core/results/outcomes.ts), from a prober's
+ * record: one probe sent every `interval_ms`, each answered (its reply's arrival time) or lost.
  *
  *  - A **gap** is a run of consecutive unanswered probes. It lasts from the first lost probe's send time to the
  *    send time of the next answered probe; a run still open at the end of the record lasts to the last send
@@ -13,7 +13,7 @@
  *    lost or only late. When every reply comes back within one interval of its probe, the silence around a gap
  *    of k probes is k × interval too, and the two agree.
  *
- * Used by the qemu probe analysis (backends/qemu/probes.ts, which the opennebula backend's themis-prober
+ * Used by the qemu probe analysis (backends/shared/probes.ts, which the opennebula backend's themis-prober
  * shares) and by opennebula's iperf3 probe, whose per-second counts have no reply times: its gaps already
  * take the longer of lost packets' time and silence, and it passes no separate silence. The simulator's
  * prober (simulator/prober.ts) counts lost probes analytically and uses the longest gap; see its header

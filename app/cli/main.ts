@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { warnIgnoredParameters } from '../../backends/ignored-parameters.js';
+import { warnIgnoredParameters } from './ignored-parameters.js';
 import { createBackend } from '../../backends/registry.js';
 import { writeFileAtomic } from '../../reports/atomic.js';
 import { runCampaign } from '../../core/engine/engine.js';

@@ -17,7 +17,7 @@ export const BOOT_TIMEOUT_MS = 90_000;
 /**
  * Guest RAM the working set leaves to the guest's kernel and its RAM-backed root (the initramfs with busybox and
  * the agents, docs/qemu.md) and to the agent's own page table: the agent populates its working set at once
- * (mmap MAP_POPULATE, backends/qemu/guest/agent.c), so a working set of all the RAM would run the guest out of
+ * (mmap MAP_POPULATE, backends/shared/guest/agent.c), so a working set of all the RAM would run the guest out of
  * memory. A margin chosen with the guest image, not a measured minimum.
  */
 export const GUEST_RESERVED_MIB = 96;

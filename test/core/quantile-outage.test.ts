@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lossGaps, outageMs, replySilenceMs } from '../../core/outage.js';
 import { quantileSortedType7 } from '../../core/quantile.js';
-import { summarizeProbes, type ProbeSample } from '../../backends/qemu/probes.js';
+import { summarizeProbes, type ProbeSample } from '../../backends/shared/probes.js';
 
 describe('one quantile definition', () => {
   it("the prober's p50 and p99 equal DuckDB's quantile_cont on the same RTTs", async () => {

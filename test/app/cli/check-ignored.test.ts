@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ignoredParameterWarnings } from '../../../backends/ignored-parameters.js';
+import { ignoredParameterWarnings } from '../../../app/cli/ignored-parameters.js';
 import { HONOURED_PARAMETERS, IGNORED_PARAMETERS, ignoredParameters } from '../../../backends/opennebula/parameters.js';
 import { ignoredParametersOf } from '../../../backends/registry.js';
 import { parseSweep } from '../../../core/spec/load.js';

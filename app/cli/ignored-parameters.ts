@@ -5,10 +5,10 @@
  * — what each trial then records in `detail.ignored_parameters`. Warnings only: the sweep stays valid.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { buildPlan } from '../core/plan/plan.js';
-import { defaultParameters } from '../core/spec/parameters.js';
-import type { CampaignSpec } from '../core/spec/sweep.js';
-import { ignoredParametersOf } from './registry.js';
+import { buildPlan } from '../../core/plan/plan.js';
+import { defaultParameters } from '../../core/spec/parameters.js';
+import type { CampaignSpec } from '../../core/spec/sweep.js';
+import { ignoredParametersOf } from '../../backends/registry.js';
 
 export interface IgnoredParameterWarning {
   parameter: string;
