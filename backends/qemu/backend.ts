@@ -15,8 +15,8 @@ import type { QemuOptions } from '../../core/spec/sweep.js';
 import { monoMs } from '../shared/exec.js';
 import { ensureGuestImage, ensureHostPackages, type GuestImage } from '../shared/guest/image.js';
 import { QemuLab } from './lab.js';
-import { failedTrialResult } from '../../core/results/failed.js';
-import { failed, ignoredParameters } from './result.js';
+import { TrialRecorder } from '../../core/results/recorder.js';
+import { ignoredParameters } from './result.js';
 import { BOOT_TIMEOUT_MS } from './trial-common.js';
 import { runColdTrial } from './trial-cold.js';
 import { runMigrationTrial, type TrialHooks } from './trial-migrate.js';
@@ -85,7 +85,7 @@ export class QemuBackend implements Backend {
 
   async runTrial(trial: Trial, signal: AbortSignal): Promise<TrialResult> {
     const p = trial.params;
-    const r = failedTrialResult(null, {
+    const rec = new TrialRecorder({
       accelerator: this.accel,
       ...(this.accelNote ? { accelerator_note: this.accelNote } : {}),
       qemu_version: this.qemuVersion,
@@ -95,13 +95,13 @@ export class QemuBackend implements Backend {
       ignored_parameters: ignoredParameters(p, defaultParameters()),
     });
     const lab = this.lab;
-    if (!lab || !this.options) return failed(r, 'orchestrator_error', 'prepare() was not called');
+    if (!lab || !this.options) return rec.failed('orchestrator_error', 'prepare() was not called');
     const t0 = monoMs();
     try {
       const boot_ms = await lab.ensureVm({ memory_mib: p.memory_mib, vcpus: this.options.vcpus }, BOOT_TIMEOUT_MS);
-      r.detail.fresh_boot_ms = boot_ms > 0 ? Math.round(boot_ms) : null;
+      rec.detail.fresh_boot_ms = boot_ms > 0 ? Math.round(boot_ms) : null;
     } catch (e) {
-      return failed(r, 'boot_failed', (e as Error).message);
+      return rec.failed('boot_failed', (e as Error).message);
     }
     const budget = new AbortController();
     const onAbort = (): void => budget.abort();
@@ -110,8 +110,8 @@ export class QemuBackend implements Backend {
     try {
       const out =
         MODE_PROPERTIES[p.mode].reboots
-          ? await runColdTrial(lab, trial, r, budget.signal)
-          : await runMigrationTrial(lab, trial, r, budget.signal, this.options.verify_memory, this.extra.hooks);
+          ? await runColdTrial(lab, trial, rec, budget.signal)
+          : await runMigrationTrial(lab, trial, rec, budget.signal, this.options.verify_memory, this.extra.hooks);
       if (out.failure_reason === 'aborted' && !signal.aborted) out.failure_reason = 'timeout';
       out.detail.trial_wall_ms = Math.round(monoMs() - t0);
       return out;

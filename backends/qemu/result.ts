@@ -1,10 +1,10 @@
 /**
  * Assembling a TrialResult from what a qemu trial observed. Pure.
  */
-import type { EventRow, FailureReason, TrialResult } from '../../core/backend.js';
+import type { EventRow } from '../../core/backend.js';
 import { MODE_PROPERTIES } from '../../core/modes.js';
 import type { TrialParameters } from '../../core/spec/parameters.js';
-import type { QmpEvent } from './qmp.js';
+import type { MigrationInfo, QmpEvent } from './qmp.js';
 
 /**
  * Parameters this backend cannot honour on one host: they describe the simulator's model of things that here
@@ -62,9 +62,9 @@ export function qmpEventRows(events: readonly QmpEvent[], origin_mono: number, v
   return events.map((e) => ({ t_ms: e.t_mono_ms - origin_mono, source: 'qmp', kind: e.event, detail: { vm, ...(e.data ?? {}) } }));
 }
 
-export function failed(r: TrialResult, reason: FailureReason, why: string): TrialResult {
-  r.status = 'failed';
-  r.failure_reason = reason;
-  r.detail.failure_detail = why;
-  return r;
+/** The highest auto-converge throttle QEMU reported (query-migrate's cpu-throttle-percentage; absent = 0). */
+export function highestThrottlePct(out: { samples: readonly { info: MigrationInfo }[]; final: MigrationInfo | null }): number {
+  let highest = out.final?.['cpu-throttle-percentage'] ?? 0;
+  for (const s of out.samples) highest = Math.max(highest, s.info['cpu-throttle-percentage'] ?? 0);
+  return highest;
 }

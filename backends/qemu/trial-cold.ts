@@ -5,45 +5,46 @@
  * verification checks the freshly started workload instead.
  */
 import type { Trial, TrialResult } from '../../core/backend.js';
+import type { TrialRecorder } from '../../core/results/recorder.js';
 import { MODE_PROPERTIES } from '../../core/modes.js';
 import type { TrialParameters } from '../../core/spec/parameters.js';
 import { parseVerify } from './control.js';
 import { copyDisk } from './disk-copy.js';
 import { monoMs, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
-import { failed, qmpEventRows } from './result.js';
+import { qmpEventRows } from './result.js';
 import { beginTrial, BOOT_TIMEOUT_MS, foldProbes, SETTLE_MS, setWorkload, type TrialStart } from './trial-common.js';
 import type { QemuVm } from './vm.js';
 
 const ACPI_GRACE_MS = 3_000;
 
-export async function runColdTrial(lab: QemuLab, trial: Trial, r: TrialResult, signal: AbortSignal): Promise<TrialResult> {
+export async function runColdTrial(lab: QemuLab, trial: Trial, rec: TrialRecorder, signal: AbortSignal): Promise<TrialResult> {
   const p = trial.params;
-  const start = await beginTrial(lab, trial, r, (ACPI_GRACE_MS + BOOT_TIMEOUT_MS) / 1000 + 60);
+  const start = await beginTrial(lab, trial, rec, (ACPI_GRACE_MS + BOOT_TIMEOUT_MS) / 1000 + 60);
   if ('status' in start) return start;
   const origin = monoMs();
   /** The destination VM once started (killed on an error unless it became the lab's VM) */
   const booted: { dst: QemuVm | null } = { dst: null };
   try {
-    await powerOffAtSource(lab, r, p, start.src, origin);
-    await copyDiskUnlessShared(lab, r, p, start, origin);
+    await powerOffAtSource(lab, rec, p, start.src, origin);
+    await copyDiskUnlessShared(lab, rec, p, start, origin);
     if (signal.aborted) {
-      await foldProbes(r, start.prober, origin);
-      return failed(r, 'aborted', 'aborted after shutdown');
+      await foldProbes(rec, start.prober, origin);
+      return rec.failed('aborted', 'aborted after shutdown');
     }
-    return await bootAtDestination(lab, trial, r, start, origin, booted);
+    return await bootAtDestination(lab, trial, rec, start, origin, booted);
   } catch (e) {
-    await foldProbes(r, start.prober, origin).catch(() => undefined);
+    await foldProbes(rec, start.prober, origin).catch(() => undefined);
     if (booted.dst && lab.vm !== booted.dst) await booted.dst.kill();
     await lab.stopVm();
-    return failed(r, 'orchestrator_error', (e as Error).message);
+    return rec.failed('orchestrator_error', (e as Error).message);
   }
 }
 
 /** cold: the ACPI power button, the power cut after ACPI_GRACE_MS; cold-hard: the power cut at once. */
-async function powerOffAtSource(lab: QemuLab, r: TrialResult, p: TrialParameters, src: QemuVm, origin: number): Promise<void> {
+async function powerOffAtSource(lab: QemuLab, rec: TrialRecorder, p: TrialParameters, src: QemuVm, origin: number): Promise<void> {
   const graceful = MODE_PROPERTIES[p.mode].graceful_shutdown;
-  r.events.push({ t_ms: 0, source: 'themis', kind: graceful ? 'powerdown-requested' : 'power-cut', detail: null });
+  rec.events.push({ t_ms: 0, source: 'themis', kind: graceful ? 'powerdown-requested' : 'power-cut', detail: null });
   let off = false;
   if (graceful) {
     // The ACPI power button. The guest always sees the press (its console says so), but under TCG about one
@@ -52,37 +53,37 @@ async function powerOffAtSource(lab: QemuLab, r: TrialResult, p: TrialParameters
     // ACPI_GRACE_MS the power is cut, as an orchestrator's hard power-off fallback does.
     await src.qmp!.execute('system_powerdown').catch(() => undefined);
     off = await Promise.race([src.exited.then(() => true), sleep(ACPI_GRACE_MS).then(() => false)]);
-    r.detail.shutdown_via = 'acpi';
+    rec.detail.shutdown_via = 'acpi';
   } else {
     await src.kill();
     off = true;
   }
   if (!off) {
-    r.detail.shutdown_via = 'forced';
-    r.detail.shutdown_forced = true;
+    rec.detail.shutdown_via = 'forced';
+    rec.detail.shutdown_forced = true;
     await src.kill();
   }
   const offAt = src.exitedAtMono ?? monoMs();
-  r.events.push(...qmpEventRows(src.qmp?.events ?? [], origin, 'source'));
-  r.rounds_detail.push({ round: 1, phase: 'shutdown', start_ms: 0, duration_ms: offAt - origin, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
+  rec.events.push(...qmpEventRows(src.qmp?.events ?? [], origin, 'source'));
+  rec.rounds.push({ round: 1, phase: 'shutdown', start_ms: 0, duration_ms: offAt - origin, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
   await lab.stopVm();
 }
 
 /** Without shared storage the disk image is copied to the destination host (its own round). */
-async function copyDiskUnlessShared(lab: QemuLab, r: TrialResult, p: TrialParameters, start: TrialStart, origin: number): Promise<void> {
+async function copyDiskUnlessShared(lab: QemuLab, rec: TrialRecorder, p: TrialParameters, start: TrialStart, origin: number): Promise<void> {
   if (p.shared_storage || p.disk_gib <= 0) return;
   const copyAt = monoMs();
   const copy = await copyDisk(lab, start.srcHost, start.dstHost, p.disk_gib, Math.max(60_000, p.disk_gib * 30_000));
-  r.rounds_detail.push({ round: 2, phase: 'disk-copy', start_ms: copyAt - origin, duration_ms: copy.duration_ms, pages_sent: 0, bytes_sent: copy.bytes, dirty_pages_after: 0, throttle_pct: 0 });
-  r.detail.disk_copy_bytes = copy.bytes;
-  r.detail.disk_copy_ms = Math.round(copy.duration_ms);
+  rec.rounds.push({ round: 2, phase: 'disk-copy', start_ms: copyAt - origin, duration_ms: copy.duration_ms, pages_sent: 0, bytes_sent: copy.bytes, dirty_pages_after: 0, throttle_pct: 0 });
+  rec.detail.disk_copy_bytes = copy.bytes;
+  rec.detail.disk_copy_ms = Math.round(copy.duration_ms);
 }
 
 /** Boots the guest at the destination, waits until the prober hears it, restarts and verifies its workload. */
 async function bootAtDestination(
   lab: QemuLab,
   trial: Trial,
-  r: TrialResult,
+  rec: TrialRecorder,
   start: TrialStart,
   origin: number,
   booted: { dst: QemuVm | null },
@@ -94,13 +95,13 @@ async function bootAtDestination(
   booted.dst = dst;
   const heard = await prober.waitReply(bootAt, BOOT_TIMEOUT_MS);
   const heardAt = prober.lastReplyAtMono;
-  r.rounds_detail.push({ round: r.rounds_detail.length + 1, phase: 'boot', start_ms: bootAt - origin, duration_ms: (heard ? heardAt : monoMs()) - bootAt, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
+  rec.rounds.push({ round: rec.rounds.length + 1, phase: 'boot', start_ms: bootAt - origin, duration_ms: (heard ? heardAt : monoMs()) - bootAt, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
   if (!heard) {
-    await foldProbes(r, prober, origin);
+    await foldProbes(rec, prober, origin);
     await dst.kill();
-    return failed(r, 'boot_failed', `the guest did not answer probes within ${BOOT_TIMEOUT_MS} ms of booting at the destination`);
+    return rec.failed('boot_failed', `the guest did not answer probes within ${BOOT_TIMEOUT_MS} ms of booting at the destination`);
   }
-  r.events.push({ t_ms: heardAt - origin, source: 'themis', kind: 'heard-at-destination', detail: { host: dstHost } });
+  rec.events.push({ t_ms: heardAt - origin, source: 'themis', kind: 'heard-at-destination', detail: { host: dstHost } });
   lab.vm = dst;
   lab.host = dstHost;
   lab.shape = { memory_mib: p.memory_mib, vcpus: lab.vcpus };
@@ -108,18 +109,18 @@ async function bootAtDestination(
   const again = controlOk ? await setWorkload(dst.control!, trial) : null;
   const vline = again ? await dst.control!.request('verify', 'ok verify', 30_000) : null;
   const v = vline ? parseVerify(vline) : null;
-  r.detail.memory_verification = { where: 'destination', fresh_boot: true, ...(v ?? {}), ok: v !== null && v.bad === 0 };
+  rec.detail.memory_verification = { where: 'destination', fresh_boot: true, ...(v ?? {}), ok: v !== null && v.bad === 0 };
   await sleep(SETTLE_MS);
-  const resumedAt = await foldProbes(r, prober, origin);
-  r.downtime_ms = heardAt - origin;
-  r.total_ms = Math.max(heardAt, resumedAt ?? heardAt) - origin;
-  r.transferred_bytes = Number(r.detail.disk_copy_bytes ?? 0);
-  r.rounds = 0;
-  r.events.push(...qmpEventRows(dst.qmp?.events ?? [], origin, 'destination'));
-  r.events.sort((x, y) => x.t_ms - y.t_ms);
+  const resumedAt = await foldProbes(rec, prober, origin);
+  rec.measure({
+    downtime_ms: heardAt - origin,
+    total_ms: Math.max(heardAt, resumedAt ?? heardAt) - origin,
+    transferred_bytes: Number(rec.detail.disk_copy_bytes ?? 0),
+    rounds: 0, // no migration stream: QEMU never synced a dirty bitmap
+  });
+  rec.events.push(...qmpEventRows(dst.qmp?.events ?? [], origin, 'destination'));
   if (dst.qmp) dst.qmp.events.length = 0;
-  if (!controlOk) return failed(r, 'agent_unreachable', 'guest control channel did not answer after boot');
-  if (v === null || v.bad !== 0) return failed(r, 'verification_failed', 'workload memory did not verify after boot');
-  r.status = 'succeeded';
-  return r;
+  if (!controlOk) return rec.failed('agent_unreachable', 'guest control channel did not answer after boot');
+  if (v === null || v.bad !== 0) return rec.failed('verification_failed', 'workload memory did not verify after boot');
+  return rec.succeeded();
 }

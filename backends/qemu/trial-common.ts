@@ -4,11 +4,11 @@
  */
 import path from 'node:path';
 import type { Trial, TrialResult } from '../../core/backend.js';
+import type { TrialRecorder } from '../../core/results/recorder.js';
 import { workloadLine, type GuestControl } from './control.js';
 import { monoMs, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
 import type { HostSide } from './lab/topology.js';
-import { failed } from './result.js';
 import type { QemuVm } from './vm.js';
 import { ProberProcess } from './prober-process.js';
 import { summarizeProbes } from '../shared/probes.js';
@@ -62,19 +62,16 @@ export async function startWarmProber(lab: QemuLab, trial: Trial, max_s: number)
 }
 
 /** Stops the prober and writes its columns into the result; returns when the VM was heard again after the outage. */
-export async function foldProbes(r: TrialResult, prober: ProberProcess, origin_mono: number): Promise<number | null> {
+export async function foldProbes(rec: TrialRecorder, prober: ProberProcess, origin_mono: number): Promise<number | null> {
   const { interval_ms, samples } = await prober.stop();
   const s = summarizeProbes(samples, interval_ms, origin_mono, origin_mono - WARM_MS);
-  r.outage_ms = s.outage_ms;
-  r.loss_pct = s.loss_pct;
-  r.rtt_p50_ms = s.rtt_p50_ms;
-  r.rtt_p99_ms = s.rtt_p99_ms;
-  r.probe_gaps = s.gaps;
-  r.detail.outage_loss_gap_ms = s.loss_gap_ms;
-  r.detail.outage_reply_silence_ms = s.reply_silence_ms;
-  r.detail.probes_sent = s.sent;
-  r.detail.probes_received = s.received;
-  r.detail.probe_interval_ms = interval_ms;
+  rec.measure({ outage_ms: s.outage_ms, loss_pct: s.loss_pct, rtt_p50_ms: s.rtt_p50_ms, rtt_p99_ms: s.rtt_p99_ms });
+  rec.gaps.push(...s.gaps);
+  rec.detail.outage_loss_gap_ms = s.loss_gap_ms;
+  rec.detail.outage_reply_silence_ms = s.reply_silence_ms;
+  rec.detail.probes_sent = s.sent;
+  rec.detail.probes_received = s.received;
+  rec.detail.probe_interval_ms = interval_ms;
   return s.resumed_at_ms;
 }
 
@@ -89,16 +86,16 @@ export interface TrialStart {
  * The opening every qemu trial shares: record source and destination, set the workload, start a warm prober
  * (allowed to run `prober_max_s`). Returns the failed result instead when the guest does not answer.
  */
-export async function beginTrial(lab: QemuLab, trial: Trial, r: TrialResult, prober_max_s: number): Promise<TrialStart | TrialResult> {
+export async function beginTrial(lab: QemuLab, trial: Trial, rec: TrialRecorder, prober_max_s: number): Promise<TrialStart | TrialResult> {
   const src = lab.vm!;
   const srcHost = lab.host;
   const dstHost = lab.otherHost();
-  r.detail.source_host = srcHost;
-  r.detail.destination_host = dstHost;
+  rec.detail.source_host = srcHost;
+  rec.detail.destination_host = dstHost;
   const ready = await setWorkload(src.control!, trial);
-  if (!ready?.startsWith('ok')) return failed(r, 'agent_unreachable', `workload not set: ${ready ?? 'no answer'}`);
-  r.detail.workload = ready;
+  if (!ready?.startsWith('ok')) return rec.failed('agent_unreachable', `workload not set: ${ready ?? 'no answer'}`);
+  rec.detail.workload = ready;
   const prober = await startWarmProber(lab, trial, prober_max_s);
-  if (!prober) return failed(r, 'agent_unreachable', 'the guest did not answer probes before the migration');
+  if (!prober) return rec.failed('agent_unreachable', 'the guest did not answer probes before the migration');
   return { src, srcHost, dstHost, prober };
 }

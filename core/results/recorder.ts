@@ -7,6 +7,11 @@
 import type { EventRow, FailureReason, ProbeGapRow, RoundRow, TrialResult } from '../backend.js';
 import { nullOutcomes, type Outcomes } from './outcomes.js';
 
+/** How a trial ended, decided before its result is built (e.g. when clean-up still adds events afterwards). */
+export type TrialEnding = { status: 'succeeded' } | { status: 'failed'; reason: FailureReason; message: string; t_ms?: number };
+
+export const SUCCEEDED: TrialEnding = { status: 'succeeded' };
+
 /** Who writes the `failed` event. */
 const THEMIS_SOURCE = 'themis';
 
@@ -54,6 +59,11 @@ export class TrialRecorder {
     if (t_ms !== undefined) this.event(t_ms, THEMIS_SOURCE, 'failed', { reason, message });
     this.detail.failure_message = message;
     return this.result('failed', reason);
+  }
+
+  /** The result of a trial that ended as `ending` said. */
+  end(ending: TrialEnding): TrialResult {
+    return ending.status === 'succeeded' ? this.succeeded() : this.failed(ending.reason, ending.message, ending.t_ms);
   }
 
   private result(status: TrialResult['status'], reason: FailureReason | null): TrialResult {

@@ -11,6 +11,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
+import { MODES, MODE_PROPERTIES, type ModeProperties } from '../modes.js';
 import { OUT } from '../results/outcomes.js';
 import { createSchemaSql, SCHEMA_VERSION } from './schema.js';
 
@@ -39,8 +40,8 @@ const ROUNDS_AS_DIRTY_SYNCS: DataStep = {
   why: "simulator rounds become QEMU's dirty-sync-count",
   sql: (older) => [
     `UPDATE trial_results AS r SET ${OUT.rounds} = CASE
-       WHEN p.mode IN ('cold', 'cold-hard') THEN r.${OUT.rounds}
-       WHEN p.mode = 'suspend' THEN CASE WHEN r.status = 'succeeded' THEN 3 ELSE 1 END
+       WHEN p.mode IN (${sqlModeList((m) => !m.migration_stream)}) THEN r.${OUT.rounds}
+       WHEN p.mode IN (${sqlModeList((m) => m.migration_stream && m.paused_throughout)}) THEN CASE WHEN r.status = 'succeeded' THEN 3 ELSE 1 END
        WHEN r.${OUT.rounds} = 0 AND (r.detail->>'converged_by') = 'downtime_limit' THEN 3
        WHEN r.${OUT.downtime_ms} IS NULL OR r.${OUT.downtime_ms} > 0 THEN r.${OUT.rounds} + 2
        ELSE r.${OUT.rounds} + 1 END
@@ -49,6 +50,11 @@ const ROUNDS_AS_DIRTY_SYNCS: DataStep = {
        AND p.point_index = r.point_index AND c.campaign_id = r.campaign_id AND ${older}`,
   ],
 };
+
+/** The modes with a property, as a SQL list of literals. */
+function sqlModeList(has: (m: ModeProperties) => boolean): string {
+  return MODES.filter((mode) => has(MODE_PROPERTIES[mode])).map((mode) => `'${mode}'`).join(', ');
+}
 
 const DATA_STEPS: readonly DataStep[] = [ROUNDS_AS_DIRTY_SYNCS];
 
