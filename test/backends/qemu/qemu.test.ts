@@ -68,6 +68,9 @@ describe.runIf(isRoot)('qemu backend on real QEMU, namespaces and prober', () =>
     expect(r.events.some((e) => e.source === 'qmp' && e.kind === 'MIGRATION' && e.detail?.status === 'completed')).toBe(true);
     expect(r.probe_gaps.length).toBeGreaterThan(0);
     expect(r.total_ms!).toBeGreaterThan(r.downtime_ms!);
+    // QEMU's dirty-sync-count: setup, at least one pass, the switch-over
+    expect(r.rounds!).toBeGreaterThanOrEqual(3);
+    expect(r.throttle_max_pct).toBe(0);
   }, 180_000);
 
   it('cold migration shows an outage at least as long as the guest boot', async () => {
@@ -78,6 +81,8 @@ describe.runIf(isRoot)('qemu backend on real QEMU, namespaces and prober', () =>
     expect(boot!.duration_ms).toBeGreaterThan(500);
     expect(r.outage_ms!).toBeGreaterThanOrEqual(boot!.duration_ms - 5);
     expect(r.downtime_ms!).toBeGreaterThanOrEqual(boot!.duration_ms);
+    expect(r.rounds).toBe(0);
+    expect(r.throttle_max_pct).toBeNull();
     expect(detailOf(r, 'memory_verification').ok).toBe(true);
   }, 180_000);
 
@@ -94,6 +99,13 @@ describe.runIf(isRoot)('qemu backend on real QEMU, namespaces and prober', () =>
     // timeout plus workload setup, prober warm-up and verification; far from the 120 s trial budget
     expect(wall_s).toBeLessThan(hopeless.timeout_s + 40);
     expect(r.loss_pct!).toBeLessThan(5);
+  }, 180_000);
+
+  it('auto-converge throttles the vCPUs of a guest that outpaces the link: throttle_max_pct from query-migrate', async () => {
+    const r = await backend.runTrial(trial({ mode: 'live', ...hopeless, max_bandwidth_mib_s: 96, auto_converge: true, timeout_s: 20 }), signal);
+    expect(r.throttle_max_pct, JSON.stringify(r.detail)).toBeGreaterThanOrEqual(20);
+    const throttled = r.rounds_detail.map((x) => x.throttle_pct);
+    expect(Math.max(...throttled)).toBeLessThanOrEqual(r.throttle_max_pct!);
   }, 180_000);
 
   it('post-copy completes where pre-copy cannot, memory intact', async () => {
