@@ -10,6 +10,7 @@
 import type { Backend, CampaignContext, Trial, TrialResult } from '../../core/backend.js';
 import { BackendSetupError } from '../../core/errors.js';
 import { MODE_PROPERTIES } from '../../core/modes.js';
+import { buildPlan } from '../../core/plan/plan.js';
 import { defaultParameters } from '../../core/spec/parameters.js';
 import type { QemuOptions } from '../../core/spec/sweep.js';
 import { monoMs } from '../shared/exec.js';
@@ -24,6 +25,26 @@ import { runMigrationTrial, type TrialHooks } from './trial-migrate.js';
 export interface QemuBackendOptions {
   /** Test fault injection (e.g. kill the destination mid-migration). */
   hooks?: TrialHooks;
+}
+
+/**
+ * Time a trial needs besides the migration itself: workload setup, prober warm-up, destination start, memory
+ * verification and settling (measured 10–25 s under TCG), with room for a fresh boot.
+ */
+const TRIAL_OVERHEAD_S = 60;
+
+/**
+ * `timeout_s` cancels the migration (QEMU's migrate_cancel → not_converged); `qemu.trial_timeout_s` bounds the
+ * whole trial. A budget that cannot hold the migration's own timeout would cut every slow migration as `timeout`
+ * before `timeout_s` is ever reached, so such a sweep is refused before anything runs.
+ */
+function checkTrialBudget(campaign: CampaignContext, trial_timeout_s: number): void {
+  const longest = Math.max(...buildPlan(campaign.spec.sweep).points.map((pt) => pt.params.timeout_s));
+  if (longest + TRIAL_OVERHEAD_S <= trial_timeout_s) return;
+  throw new BackendSetupError(
+    `qemu.trial_timeout_s: expected more than timeout_s + ${TRIAL_OVERHEAD_S} s = ${longest + TRIAL_OVERHEAD_S} s ` +
+      `(the trial budget must hold the migration's own timeout and the trial's setup and verification); found ${trial_timeout_s} s`,
+  );
 }
 
 export class QemuBackend implements Backend {
@@ -46,6 +67,7 @@ export class QemuBackend implements Backend {
     if (process.platform !== 'linux') throw new BackendSetupError('qemu backend: needs Linux (network namespaces, QEMU)');
     if (process.getuid?.() !== 0) throw new BackendSetupError('qemu backend: needs root (network namespaces, taps)');
     this.options = campaign.spec.sweep.qemu;
+    checkTrialBudget(campaign, this.options.trial_timeout_s);
     await ensureHostPackages();
     this.image = await ensureGuestImage(this.options.guest_cache_dir);
     if (signal.aborted) throw new BackendSetupError('qemu backend: aborted during prepare');

@@ -149,3 +149,14 @@ describe.runIf(isRoot)('qemu backend on real QEMU, namespaces and prober', () =>
     expect(left.rootTaps.filter((t) => t === 'tap0')).toEqual([]);
   }, 60_000);
 });
+
+describe.runIf(isRoot)('qemu backend trial budget', () => {
+  it('refuses, before anything is set up, a trial budget that cannot hold the migration timeout', async () => {
+    const tight = sweepSchema.parse({ ...sweep, parameters: { ...sweep.parameters, timeout_s: 200 } });
+    const b = new QemuBackend();
+    const spec = { sweep: tight, source_yaml: '', source_sha256: '', source_path: '' };
+    await expect(b.prepare({ campaign_id: 'qemu-budget', spec, spec_dir: '.' }, new AbortController().signal))
+      .rejects.toThrow(/qemu\.trial_timeout_s: expected more than timeout_s \+ 60 s = 260 s .*found 120 s/);
+    expect(b.currentLab).toBeNull();
+  });
+});
