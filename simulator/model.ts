@@ -97,7 +97,6 @@ function runMigration(ctx: ModelContext, p: TrialParameters, t0: number, deviceB
   inp.timeoutAtMs = p.timeout_s * 1000;
   s.syncs = 1; // ram_init_bitmaps(): every page starts dirty
   const outcome = runPrecopy(s, ctx.ac, inp);
-  s.throttleMaxPct = s.throttlePct; // the throttle only rises during a migration (mig_throttle_guest_down)
   const t = s.cursorMs;
   s.addBusy(t0, t);
   if (outcome === PRE_SWITCHOVER) return switchover(s, p, t, deviceBytes);

@@ -132,8 +132,6 @@ export class Scratch {
   passes = 0;
   /** QEMU's dirty-sync-count: the `rounds` outcome (core/results/outcomes.ts) */
   syncs = 0;
-  /** highest auto-converge throttle of the pre-copy, %; NaN without pre-copy */
-  throttleMaxPct = Number.NaN;
 
   // --- per-trial constants derived from the parameters and the seeded draws
   pageBytes = 4096;
@@ -218,7 +216,6 @@ export class Scratch {
     this.transferredBytes = 0;
     this.passes = 0;
     this.syncs = 0;
-    this.throttleMaxPct = Number.NaN;
     this.failAfterFlowMs = Number.POSITIVE_INFINITY;
     this.flowedMs = 0;
     this.cursorMs = 0;

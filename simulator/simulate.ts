@@ -9,11 +9,13 @@
  * pause before an aborted switch-over) and an outage from that pause only; vm_lost has downtime_ms and
  * outage_ms NULL (the VM never answers again) and its last probe gap open to the end of the window.
  */
-import type { EventRow, ProbeGapRow, RoundRow, TrialResult } from '../core/backend.js';
+import type { TrialResult } from '../core/backend.js';
+import { TrialRecorder } from '../core/results/recorder.js';
 import {
   reserveEvent, reserveProbeGap, reserveRound, reserveTrial, setOutcomeRow, type ResultBatch,
 } from '../core/results/batch.js';
 import { OUTCOME_COUNT, OUTCOME_INDEX, outcomesFromRow } from '../core/results/outcomes.js';
+import { MODE_PROPERTIES } from '../core/modes.js';
 import type { TrialParameters } from '../core/spec/parameters.js';
 import { ModelContext, runModel } from './model.js';
 import { ENDINGS, ENDING_TEXT, EVENT_KINDS, FAIL_NONE, FAIL_VM_LOST, PHASES, failureName, type Scratch } from './scratch.js';
@@ -61,15 +63,14 @@ function eventDetail(s: Scratch, i: number): Record<string, unknown> | null {
   return d;
 }
 
-/** One trial as a TrialResult, with every detail row. */
+/** One trial as a TrialResult, with every detail row, built with the backends' TrialRecorder. */
 export function simulateTrial(p: TrialParameters, seed: number): TrialResult {
   context.s.rowsOn = true;
   context.s.eventsOn = true;
   const s = runModel(context, p, seed);
-  const rounds_detail: RoundRow[] = [];
+  const rec = new TrialRecorder({ ...ENDINGS[s.ending].detail });
   for (let i = 0; i < s.nRows; i++) {
-    rounds_detail.push({
-      round: i + 1,
+    rec.round({
       phase: PHASES[s.rowPhase[i]],
       start_ms: s.rowStart[i],
       duration_ms: s.rowDuration[i],
@@ -79,30 +80,14 @@ export function simulateTrial(p: TrialParameters, seed: number): TrialResult {
       throttle_pct: s.rowThrottle[i],
     });
   }
-  const probe_gaps: ProbeGapRow[] = [];
   for (let i = 0; i < s.nGaps; i++) {
-    probe_gaps.push({
-      probe: PROBE_NAME,
-      direction: PROBE_DIRECTION,
-      start_ms: s.gapStart[i],
-      duration_ms: s.gapDuration[i],
-      packets_lost: s.gapLost[i],
-    });
+    rec.gap({ probe: PROBE_NAME, direction: PROBE_DIRECTION, start_ms: s.gapStart[i], duration_ms: s.gapDuration[i], packets_lost: s.gapLost[i] });
   }
-  const events: EventRow[] = [];
-  for (let i = 0; i < s.nEvents; i++) {
-    events.push({ t_ms: s.evT[i], source: EVENT_SOURCE, kind: EVENT_KINDS[s.evKind[i]].kind, detail: eventDetail(s, i) });
-  }
-  fillOutcomes(s, outcomeRow);
-  return {
-    ...outcomesFromRow(outcomeRow),
-    status: s.failure === FAIL_NONE ? 'succeeded' : 'failed',
-    failure_reason: failureName(s.failure),
-    rounds_detail,
-    probe_gaps,
-    events,
-    detail: { ...ENDINGS[s.ending].detail },
-  };
+  for (let i = 0; i < s.nEvents; i++) rec.event(s.evT[i], EVENT_SOURCE, EVENT_KINDS[s.evKind[i]].kind, eventDetail(s, i));
+  fillOutcomes(s, p, outcomeRow);
+  rec.measure(outcomesFromRow(outcomeRow));
+  const reason = failureName(s.failure);
+  return reason === null ? rec.succeeded() : rec.failed(reason);
 }
 
 /** One row of outcomes, reused trial after trial. */
@@ -110,7 +95,7 @@ const outcomeRow = new Float64Array(OUTCOME_COUNT);
 const O = OUTCOME_INDEX;
 
 /** The simulator's outcome columns, each named once (NaN = NULL): both entry points store exactly these. */
-function fillOutcomes(s: Scratch, row: Float64Array): void {
+function fillOutcomes(s: Scratch, p: TrialParameters, row: Float64Array): void {
   // vm_lost: the VM never answers again, so there is no outage length and no loss share to give
   const lost = s.failure === FAIL_VM_LOST;
   row[O.total_ms] = s.totalMs;
@@ -121,7 +106,8 @@ function fillOutcomes(s: Scratch, row: Float64Array): void {
   row[O.rtt_p99_ms] = s.rttP99Ms;
   row[O.transferred_bytes] = s.transferredBytes;
   row[O.rounds] = s.syncs;
-  row[O.throttle_max_pct] = s.throttleMaxPct;
+  // the throttle only rises during a migration (mig_throttle_guest_down), so the one in force at the end is the highest
+  row[O.throttle_max_pct] = MODE_PROPERTIES[p.mode].precopy ? s.throttlePct : Number.NaN;
 }
 
 function wants(policy: 'all' | 'failed' | 'none', failed: boolean): boolean {
@@ -146,7 +132,7 @@ export function simulateInto(
   t.index[i] = trialIndex;
   t.succeeded[i] = failed ? 0 : 1;
   t.failure_reason[i] = s.failure;
-  fillOutcomes(s, outcomeRow);
+  fillOutcomes(s, p, outcomeRow);
   setOutcomeRow(t, i, outcomeRow);
   t.started_at_ms[i] = startedAtMs;
   t.wall_ms[i] = 0;

@@ -54,10 +54,13 @@ export class TrialRecorder {
     return this.result('succeeded', null);
   }
 
-  /** Ends the trial as failed: the reason, a human message in `detail.failure_message`, and a `failed` event at `t_ms`. */
-  failed(reason: FailureReason, message: string, t_ms?: number): TrialResult {
-    if (t_ms !== undefined) this.event(t_ms, THEMIS_SOURCE, 'failed', { reason, message });
-    this.detail.failure_message = message;
+  /**
+   * Ends the trial as failed: the reason, a human message in `detail.failure_message`, and a `failed` event at
+   * `t_ms`. The simulator gives no message: its `detail` already says how the trial ended.
+   */
+  failed(reason: FailureReason, message?: string, t_ms?: number): TrialResult {
+    if (t_ms !== undefined) this.event(t_ms, THEMIS_SOURCE, 'failed', { reason, message: message ?? null });
+    if (message !== undefined) this.detail.failure_message = message;
     return this.result('failed', reason);
   }
 

@@ -132,11 +132,14 @@ describe('simulator properties', () => {
             }
           }
           if (wants(events, failed)) {
-            for (const e of r.events) {
-              const c = batch.events;
-              expect({ t_ms: c.t_ms[ee], source: c.source[ee], kind: c.kind[ee], detail: c.detail[ee] === null ? null : JSON.parse(c.detail[ee]!) }).toEqual(e);
-              ee++;
-            }
+            // the batch keeps the model's order; a TrialResult's timeline is in time order (TrialRecorder, stable sort)
+            const c = batch.events;
+            const stored = r.events.map((_, k) => ({
+              t_ms: c.t_ms[ee + k], source: c.source[ee + k], kind: c.kind[ee + k], detail: c.detail[ee + k] === null ? null : JSON.parse(c.detail[ee + k]!),
+            }));
+            expect(stored.every((_, k) => c.trial[ee + k] === 100 + i)).toBe(true);
+            expect([...stored].sort((a, b) => a.t_ms - b.t_ms)).toEqual(r.events);
+            ee += r.events.length;
           }
         });
         expect(batch.nTrials).toBe(trials.length);
