@@ -118,7 +118,7 @@ function withRepetitions(text: string, repetitions: number): string {
 async function readRealCampaign(db: string, work: string, campaignId?: string): Promise<{ real: RealCampaign; observed: Map<string, ModeTimeline> }> {
   const input = classifyMergeInput(db);
   let path = db;
-  if (input.kind === 'dataset') {
+  if (input.kind !== 'duckdb') {
     path = join(work, 'real.duckdb');
     await mergeDatabases(path, [db]);
   }

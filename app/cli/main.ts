@@ -3,26 +3,25 @@
  * exits with 2 and writes nothing.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { warnIgnoredParameters } from './ignored-parameters.js';
-import { createBackend } from '../../backends/registry.js';
 import { writeFileAtomic } from '../../reports/atomic.js';
-import { runCampaign } from '../../core/engine/engine.js';
-import { terminalProgress } from '../../core/engine/progress.js';
 import { buildPlan, type Shard } from '../../core/plan/plan.js';
+import { runCommand, type RunCommandOptions } from './run.js';
 import { loadSweepFile } from '../../core/spec/load.js';
 import { sweepJsonSchema } from '../../core/spec/sweep.js';
-import { Store } from '../../core/store/store.js';
 import { themisVersion } from '../../core/version.js';
 import { reportError } from './exit.js';
 import { UsageError } from '../../core/errors.js';
 import { mergeDatabases } from '../../core/store/merge.js';
 import { formatQueryResult, queryReadOnly, type SqlFormat } from './sql.js';
 
-function parseShard(text: string): Shard {
+function parseShard(text: string): Shard | 'auto' {
+  if (text === 'auto') return 'auto';
   const m = /^(\d+)\/(\d+)$/.exec(text);
-  if (!m) throw new InvalidArgumentError(`expected i/N (e.g. 0/4); found '${text}'`);
+  if (!m) throw new InvalidArgumentError(`expected i/N (e.g. 0/4) or auto; found '${text}'`);
   const shard = { index: Number(m[1]), count: Number(m[2]) };
   if (shard.count < 1 || shard.index >= shard.count) throw new InvalidArgumentError(`expected 0 ≤ i < N; found '${text}'`);
   return shard;
@@ -44,17 +43,42 @@ function parseAxes(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** Ctrl-C once: stop scheduling and keep what is stored. Twice: leave at once. */
-function interruptController(): AbortController {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\n${signal}: stopping after the running trials (stored trials are kept; --resume continues)\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return controller;
+type ReportOptions = { out?: string; by?: string[]; campaign?: string; format: 'html' | 'svg' | 'png' };
+
+/** A folder (dataset or root of shards) is merged into a scratch database first, as `themis merge` would. */
+async function reportDatabase(input: string): Promise<{ db: string; done: () => void }> {
+  let isFolder = false;
+  try {
+    isFolder = statSync(input).isDirectory();
+  } catch {
+    // a missing path: the report says so
+  }
+  if (!isFolder) return { db: input, done: () => undefined };
+  const scratch = mkdtempSync(join(tmpdir(), 'themis-report-'));
+  const done = () => rmSync(scratch, { recursive: true, force: true });
+  try {
+    const db = join(scratch, 'merged.duckdb');
+    await mergeDatabases(db, [input]);
+    return { db, done };
+  } catch (err) {
+    done();
+    throw err;
+  }
+}
+
+async function reportCommand(input: string, db: string, o: ReportOptions): Promise<void> {
+  const base = input.replace(/\/+$/, '').replace(/\.duckdb$/, '');
+  if (o.format === 'html') {
+    const out = o.out ?? base + '.html';
+    const { writeHtmlReport } = await import('../../reports/html.js');
+    await writeHtmlReport({ db, out, by: o.by, campaignId: o.campaign });
+    process.stdout.write(`${out}\n`);
+    return;
+  }
+  const outDir = o.out ?? base + '-figures';
+  const { renderFigures } = await import('../../reports/render.js');
+  const files = await renderFigures({ db, outDir, format: o.format, by: o.by });
+  process.stdout.write(files.join('\n') + '\n');
 }
 
 export function buildProgram(): Command {
@@ -68,46 +92,20 @@ export function buildProgram(): Command {
     .command('run')
     .description('Run a campaign from a sweep file and store every trial in DuckDB')
     .argument('<sweep>', 'sweep file (YAML)')
-    .option('--db <file>', 'DuckDB file (default results/<name>.duckdb)')
-    .option('--report <file>', 'HTML report (default results/<name>.html)')
+    .option('--db <file>', 'DuckDB file (default results/<name>.duckdb; with --dataset-root a scratch file, removed)')
+    .option('--report <file>', 'HTML report (default results/<name>.html; with --dataset-root only when given)')
     .option('--no-report', 'do not write the report')
     .option('--resume', 'continue an interrupted campaign, skipping stored trials')
     .option('--fresh', "replace the campaign's stored trials and start over")
-    .option('--shard <i/N>', 'run only shard i of N (0-based); merge the files with themis merge', parseShard)
-    .action(async (sweepPath: string, o: { db?: string; report: string | boolean; resume?: boolean; fresh?: boolean; shard?: Shard }) => {
-      if (o.resume && o.fresh) throw new UsageError('--resume and --fresh contradict each other');
-      const spec = loadSweepFile(sweepPath);
-      const name = spec.sweep.name + (o.shard ? `.shard-${o.shard.index}-of-${o.shard.count}` : '');
-      const dbPath = o.db ?? join('results', `${name}.duckdb`);
-      mkdirSync(dirname(dbPath), { recursive: true });
-      const backend = await createBackend(spec.sweep.backend, spec.sweep);
-      const controller = interruptController();
-      const outcome = await runCampaign({
-        spec,
-        dbPath,
-        backend,
-        shard: o.shard,
-        resume: o.resume,
-        fresh: o.fresh,
-        progress: terminalProgress(),
-        signal: controller.signal,
-      });
-      const { modeSummary, formatModeSummary } = await import('../../reports/summary.js');
-      const store = await Store.open(dbPath, { readOnly: true });
-      const summary = formatModeSummary(await modeSummary(store.connection, outcome.campaign_id));
-      store.close();
-      process.stdout.write(
-        `campaign ${outcome.campaign_id}: ${outcome.status}, ${outcome.ran} trials run` +
-          (outcome.skipped ? `, ${outcome.skipped} already stored` : '') +
-          ` of ${outcome.planned}\n${summary}\ndatabase: ${dbPath}\n`,
-      );
-      if (o.report !== false && outcome.status === 'finished') {
-        const reportPath = typeof o.report === 'string' ? o.report : join('results', `${name}.html`);
-        const { writeHtmlReport } = await import('../../reports/html.js');
-        await writeHtmlReport({ db: dbPath, out: reportPath, campaignId: outcome.campaign_id });
-        process.stdout.write(`report: ${reportPath}\n`);
-      }
-      if (outcome.status === 'interrupted') process.exitCode = 130;
+    .option(
+      '--shard <i/N|auto>',
+      'run only shard i of N (0-based); auto: from SLURM_ARRAY_TASK_ID/_COUNT/_MIN or JOB_COMPLETION_INDEX; merge with themis merge',
+      parseShard,
+    )
+    .option('--shard-count <n>', 'with --shard auto under Kubernetes: the number of shards (or THEMIS_SHARD_COUNT)', (v) => parsePositiveInt(v, '--shard-count'))
+    .option('--dataset-root <dir>', "publish the shard as <dir>/shard=NNNN/ (five Parquet files), replacing an earlier copy; query all in place, or themis merge <out> <dir>")
+    .action(async (sweepPath: string, o: RunCommandOptions) => {
+      await runCommand(sweepPath, o);
     });
 
   program
@@ -127,23 +125,18 @@ export function buildProgram(): Command {
   program
     .command('report')
     .description('Write the report of a database: self-contained HTML, or the figures as SVG/PNG files')
-    .argument('<db>', 'DuckDB file')
+    .argument('<db>', 'DuckDB file, dataset folder, or dataset root of shard=N folders (merged into a scratch database first)')
     .option('--out <file>', 'output file (HTML) or directory (svg/png); default next to the database')
     .option('--by <axes>', 'also break statistics down by these parameters (comma-separated)', parseAxes)
     .option('--campaign <id>', 'only this campaign')
     .addOption(new Option('--format <format>', 'html, svg or png').choices(['html', 'svg', 'png']).default('html'))
-    .action(async (db: string, o: { out?: string; by?: string[]; campaign?: string; format: 'html' | 'svg' | 'png' }) => {
-      if (o.format === 'html') {
-        const out = o.out ?? db.replace(/\.duckdb$/, '') + '.html';
-        const { writeHtmlReport } = await import('../../reports/html.js');
-        await writeHtmlReport({ db, out, by: o.by, campaignId: o.campaign });
-        process.stdout.write(`${out}\n`);
-        return;
+    .action(async (input: string, o: ReportOptions) => {
+      const { db, done } = await reportDatabase(input);
+      try {
+        await reportCommand(input, db, o);
+      } finally {
+        done();
       }
-      const outDir = o.out ?? db.replace(/\.duckdb$/, '') + '-figures';
-      const { renderFigures } = await import('../../reports/render.js');
-      const files = await renderFigures({ db, outDir, format: o.format, by: o.by });
-      process.stdout.write(files.join('\n') + '\n');
     });
 
   program

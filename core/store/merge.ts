@@ -1,6 +1,7 @@
 /**
  * The store's merge, behind `themis merge` and calibrate's loading of dataset folders: unions databases
- * (typically the shards of one campaign) and published dataset folders (datasets/README.md) into one database.
+ * (typically the shards of one campaign), published dataset folders (datasets/README.md) and dataset roots
+ * (`<root>/shard=N/`, dataset-root.ts: all N shards must be there) into one database.
  * Shards share their campaign id; their campaign rows become one row covering all shards, and their trials,
  * which are disjoint slices of the same plan, are copied as they are.
  * A trial id present twice is an error, not a silent pick. Everything is written in one transaction, and an
@@ -10,6 +11,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parameterDefaults } from './import-columns.js';
 import { stageDatasetFolder } from './dataset-import.js';
+import { checkRootComplete } from './dataset-root.js';
 import { classifyMergeInput, isDuckDbFile } from './merge-input.js';
 import { stageDatabase, type StagedInput } from './merge-sources.js';
 import { Store } from './store.js';
@@ -47,11 +49,13 @@ async function mergeInto(store: Store, inputs: readonly ReturnType<typeof classi
   await c.run('BEGIN TRANSACTION');
   try {
     const staged: StagedInput[] = [];
-    for (const [i, input] of inputs.entries()) {
+    for (const input of inputs) if (input.kind === 'root') await checkRootComplete(c, input.path);
+    const sources = inputs.flatMap((i) => (i.kind === 'root' ? i.shards.map((path) => ({ kind: 'dataset' as const, path })) : [i]));
+    for (const [i, input] of sources.entries()) {
       staged.push(input.kind === 'duckdb' ? await stageDatabase(c, input.path, `src${i}`, defaults) : await stageDatasetFolder(c, input.path, `imp${i}`, defaults));
     }
     const union = (table: keyof StagedInput) => staged.map((s) => `SELECT * FROM ${s[table]}`).join(' UNION ALL ');
-    await checkNoDuplicateTrial(store, staged, inputs.map((i) => i.path));
+    await checkNoDuplicateTrial(store, staged, sources.map((i) => i.path));
     await c.run(`CREATE TEMP TABLE merged_campaigns AS
       SELECT campaign_id, any_value(name) AS name, any_value(spec_yaml) AS spec_yaml, any_value(spec_sha256) AS spec_sha256,
         any_value(spec_path) AS spec_path, any_value(backend) AS backend, any_value(themis_version) AS themis_version,
