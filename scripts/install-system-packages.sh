@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Themis's real components need. Idempotent; run as root.
-# Usage: scripts/install-system-packages.sh [group...]   groups: base qemu reports opennebula lab (default: all but lab)
+# Usage: scripts/install-system-packages.sh [group...]   groups: base qemu reports opennebula deploy lab (default: all but lab)
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -9,7 +9,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(base qemu reports opennebula)
+[ ${#groups[@]} -gt 0 ] || groups=(base qemu reports opennebula deploy)
 
 backports=/etc/apt/sources.list.d/themis-bookworm-backports.sources
 if [ ! -f "$backports" ]; then
@@ -40,6 +40,8 @@ for g in "${groups[@]}"; do
     opennebula) pkgs+=(libxml2-utils openssh-server openssh-client scons libxmlrpc-c++8-dev libcurl4-openssl-dev ruby ruby-dev g++
                        libxml2-dev libsqlite3-dev libssl-dev zlib1g-dev pkg-config ruby-ffi-rzmq ruby-treetop
                        ruby-parse-cron ruby-ipaddress ruby-nokogiri ruby-sqlite3 ruby-sequel ruby-ox ruby-highline ruby-json iperf3) ;;
+    # deploy/: a real single-node Slurm for the job-array scripts (deploy/slurm/local-cluster.sh, test/deploy); time: peak RSS
+    deploy) pkgs+=(slurm-wlm munge time) ;;
     # The lab cloud (docs/lab.md): libvirt 11.3 from bookworm-backports to match QEMU 10, each package pinned on its own
     # (a plain -t bookworm-backports would also upgrade systemd and openssh); rsync and lspci for OpenNebula's host probes;
     # xorriso: the front-end builds the context ISO that carries THEMIS_TYPE; dropbear-bin: the lab guests' SSH server.

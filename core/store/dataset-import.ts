@@ -17,13 +17,19 @@ import {
 import { datasetFile, type DatasetTable } from './merge-input.js';
 import { catalogColumns, pointParamsSql, rowsOf, type StagedInput } from './merge-sources.js';
 
+/**
+ * One file as it is: DuckDB would otherwise take a `key=value` folder in its path (a dataset root's
+ * `shard=0007/`) for a hive partition and add its value as a column.
+ */
+const parquetOf = (file: string) => `read_parquet(${sqlString(file)}, hive_partitioning = false)`;
+
 /** A column of a relation as a JSON entry keyed by its name. */
 const column = (relation: string) => (name: string) => ({ key: name, value: `${relation}.${sqlIdent(name)}` });
 
 
 async function parquetColumns(c: DuckDBConnection, file: string): Promise<FoundColumn[]> {
   try {
-    const rows = await rowsOf(c, `DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
+    const rows = await rowsOf(c, `DESCRIBE SELECT * FROM ${parquetOf(file)}`);
     return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   } catch (e) {
     throw new UsageError(`${file}: expected a Parquet file; DuckDB cannot read it: ${errText(e)}`);
@@ -55,7 +61,7 @@ async function stageTable(c: DuckDBConnection, dir: string, table: Exclude<Datas
   const target = await catalogColumns(c, table);
   const fitted = conformColumns(file, target, await parquetColumns(c, file), new Map());
   const name = `${alias}_${table}`;
-  await runOnFile(c, file, `CREATE TEMP TABLE ${name} AS SELECT ${selectList(fitted.columns)} FROM read_parquet(${sqlString(file)})`);
+  await runOnFile(c, file, `CREATE TEMP TABLE ${name} AS SELECT ${selectList(fitted.columns)} FROM ${parquetOf(file)}`);
   await checkRequiredValues(c, file, name, target);
   return name;
 }
@@ -183,7 +189,7 @@ export async function stageDatasetFolder(
   const unknown = fitted.unknown.map((u) => u.name);
   const trials = `${alias}_trials`;
   const extra = unknown.map((u) => `, ${sqlIdent(u)}`).join('');
-  await runOnFile(c, file, `CREATE TEMP TABLE ${trials} AS SELECT ${selectList(fitted.columns)}${extra} FROM read_parquet(${sqlString(file)})`);
+  await runOnFile(c, file, `CREATE TEMP TABLE ${trials} AS SELECT ${selectList(fitted.columns)}${extra} FROM ${parquetOf(file)}`);
   await checkRequiredValues(c, file, trials, target);
   await checkConsistency(c, dir, { campaigns, trials, detail });
 
