@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignHashes, type TableColumns } from '../support/campaign-hash.js';
+import { campaignHashes } from '../support/campaign-hash.js';
+import { comparedColumns } from '../support/compared-columns.js';
 import { THEMIS, themisCli } from '../support/cli.js';
 import { slurmMissing, startSlurm, waitForJob, type SlurmCluster } from '../support/slurm.js';
 
@@ -17,23 +18,6 @@ const SWEEP = resolve('test/fixtures/deploy/array-sweep.yaml');
 const SUBMIT = resolve('deploy/slurm/submit.sh');
 const missing = slurmMissing();
 if (missing !== null && process.env.CI === 'true') throw new Error(`the Slurm test needs a real Slurm in CI: ${missing}`);
-
-/** Every column of the four tables but the clock (`started_at`), as the CLI's tests compare runs. */
-export async function comparedColumns(db: string): Promise<TableColumns> {
-  const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
-  const con = await instance.connect();
-  try {
-    const out: Record<string, string[]> = {};
-    for (const table of ['trials', 'rounds', 'probe_gaps', 'events']) {
-      const rows = (await con.runAndReadAll(`DESCRIBE ${table}`)).getRowObjectsJS();
-      out[table] = rows.map((r) => String(r.column_name)).filter((c) => c !== 'started_at');
-    }
-    return out;
-  } finally {
-    con.closeSync();
-    instance.closeSync();
-  }
-}
 
 async function queryRoot(root: string): Promise<{ trials: number; shards: number[] }> {
   const instance = await DuckDBInstance.create(':memory:');

@@ -288,8 +288,8 @@ describe('themis merge refuses bad inputs and writes nothing', () => {
   it('neither a folder nor a DuckDB file: exit 2 with the path and what was expected', async () => {
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'hello, not a database\n');
-    await expectRejected([text], /notes\.txt: expected a DuckDB database file or a dataset folder; found a file that is neither/);
-    await expectRejected([join(QEMU_TCG, 'trials.parquet')], /expected a DuckDB database file or a dataset folder; found a single Parquet file/);
+    await expectRejected([text], /notes\.txt: expected a DuckDB database file, a dataset folder or a dataset root of shard=N folders; found a file that is neither/);
+    await expectRejected([join(QEMU_TCG, 'trials.parquet')], /expected a DuckDB database file, a dataset folder or a dataset root of shard=N folders; found a single Parquet file/);
     await expectRejected([join(dir, 'missing')], /missing: no such file or folder/);
     mkdirSync(join(dir, 'empty'));
     await expectRejected([join(dir, 'empty')], /missing campaigns\.parquet, trials\.parquet, rounds\.parquet, probe_gaps\.parquet, events\.parquet/);
