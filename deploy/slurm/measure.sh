@@ -4,7 +4,8 @@
 # 1. one `themis run` process; 2. the same sweep as a Slurm array of <shards> tasks on a local single-node Slurm
 # (local-cluster.sh) through submit.sh, merge job included; 3. an empty array of as many tasks (what Slurm alone
 # costs); 4. the same aggregate query over the partitioned root and over the merged database.
-# Peak RSS from /usr/bin/time -v around every themis process. Everything lives in one temp folder, removed at the end.
+# Peak RSS from /usr/bin/time -v around every themis process. Everything lives in one temp folder, removed at the
+# end (KEEP=1 keeps it).
 set -euo pipefail
 shards=${1:-4}
 reps=${2:-250000}
@@ -15,7 +16,7 @@ chmod 0755 "$work"
 cluster_pid=
 cleanup() {
   [ -n "$cluster_pid" ] && { SLURM_CONF=$work/cluster/slurm.conf scancel --user=root 2>/dev/null || true; kill -TERM "$cluster_pid" 2>/dev/null || true; wait "$cluster_pid" 2>/dev/null || true; }
-  rm -rf "$work"
+  if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
