@@ -1,6 +1,6 @@
 /**
- * deploy/k8s/ as far as this machine allows (no cluster here): the manifests parsed, their fields checked against
- * a strict schema of the Job fields they use, and the index → shard mapping exercised by running each pod's own
+ * deploy/k8s/ as far as this machine allows (no cluster here): the manifests parsed, validated against Kubernetes'
+ * JSON schema for Job (kubernetes-models), their fields checked against a strict schema of the Job fields they use, and the index → shard mapping exercised by running each pod's own
  * command line from the manifest — with JOB_COMPLETION_INDEX set per index and the volumes as temp folders — then
  * the merge Job's command; the merged trials equal one unsharded run bit for bit.
  */
@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Job as K8sJob } from 'kubernetes-models/batch/v1/Job';
 import { parse } from 'yaml';
 import { campaignHashes } from '../support/campaign-hash.js';
 import { THEMIS } from '../support/cli.js';
@@ -37,6 +38,16 @@ function runContainer(job: Job, mounts: Record<string, string>, extraEnv: Record
 }
 
 describe('deploy/k8s', () => {
+  it("both manifests validate against Kubernetes' own JSON schema for batch/v1 Job (kubernetes-models)", () => {
+    for (const file of ['themis-indexed-job.yaml', 'themis-merge-job.yaml']) {
+      expect(() => new K8sJob(parse(readFileSync(resolve('deploy/k8s', file), 'utf8')) as object).validate(), file).not.toThrow();
+    }
+    // and the validator is real: a wrong type is refused
+    const wrong = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'x' }, spec: { completionMode: 7, template: { spec: { containers: [{ name: 'a' }] } } } };
+    expect(() => new K8sJob(wrong as object).validate()).toThrow(/completionMode/);
+  });
+
+
   it('the Indexed Job and the merge Job use only known Job fields, consistently', () => {
     const shards = load('themis-indexed-job.yaml');
     const merge = load('themis-merge-job.yaml');
