@@ -42,7 +42,16 @@ const STAGING_SQL = [
 const n = (col: string) => `nullif(${col}, 'nan'::DOUBLE)`;
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
+/** A transaction ended by Store.interrupt(); nothing of it was stored. */
+export class StoreInterruptedError extends Error {
+  override readonly name = 'StoreInterruptedError';
+  constructor() {
+    super('interrupted: the transaction was rolled back');
+  }
+}
+
 export class Store {
+  private interruptRequested = false;
   private pointsLoaded: string | null = null;
   private repetitions = 1;
 
@@ -69,6 +78,21 @@ export class Store {
   private async ensureSchema(): Promise<void> {
     await this.transaction(() => migrateSchema(this.connection, this.path));
   }
+
+  /**
+   * Stops the transaction in progress (Ctrl-C): its running statement is interrupted, or its staging throws at
+   * the next chunk, and it rolls back whole. No effect when idle: the next transaction starts afresh.
+   */
+  interrupt(): void {
+    this.interruptRequested = true;
+    this.connection.interrupt();
+  }
+
+  /** Awaited between staged chunks: lets signals in, and ends an interrupted transaction. */
+  private readonly betweenChunks = async (): Promise<void> => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.interruptRequested) throw new StoreInterruptedError();
+  };
 
   close(): void {
     this.connection.closeSync();
@@ -113,7 +137,9 @@ export class Store {
   /** Plan indices of the trials already stored for a campaign (for --resume). */
   async storedTrialIndices(campaignId: string): Promise<Set<number>> {
     const r = await this.connection.runAndReadAll(`SELECT trial_index FROM trial_results WHERE campaign_id = $id`, { id: campaignId });
-    return new Set(r.getColumns()[0].map((v) => Number(v)));
+    // A campaign stopped before its first commit has no rows, and an empty result has no columns at all.
+    const column = r.getColumns()[0] ?? [];
+    return new Set(column.map((v) => Number(v)));
   }
 
   /**
@@ -191,7 +217,7 @@ export class Store {
       { type: D, values: sub(t.started_at_ms, count) },
       { type: D, values: sub(t.wall_ms, count) },
       { type: VARCHAR, values: t.detail.slice(0, count) },
-    ], count);
+    ], count, this.betweenChunks);
     const r = batch.rounds;
     const nr = batch.nRounds;
     if (nr > 0) {
@@ -205,7 +231,7 @@ export class Store {
         { type: D, values: sub(r.bytes_sent, nr) },
         { type: D, values: sub(r.dirty_pages_after, nr) },
         { type: D, values: sub(r.throttle_pct, nr) },
-      ], nr);
+      ], nr, this.betweenChunks);
     }
     const g = batch.probe_gaps;
     const ng = batch.nProbeGaps;
@@ -217,7 +243,7 @@ export class Store {
         { type: D, values: sub(g.start_ms, ng) },
         { type: D, values: sub(g.duration_ms, ng) },
         { type: D, values: sub(g.packets_lost, ng) },
-      ], ng);
+      ], ng, this.betweenChunks);
     }
     const e = batch.events;
     const ne = batch.nEvents;
@@ -228,7 +254,7 @@ export class Store {
         { type: VARCHAR, values: e.source.slice(0, ne) },
         { type: VARCHAR, values: e.kind.slice(0, ne) },
         { type: VARCHAR, values: e.detail.slice(0, ne) },
-      ], ne);
+      ], ne, this.betweenChunks);
     }
   }
 
@@ -261,6 +287,7 @@ export class Store {
   }
 
   private async transaction(work: () => Promise<void>): Promise<void> {
+    this.interruptRequested = false;
     await this.connection.run('BEGIN TRANSACTION');
     try {
       await work();

@@ -96,6 +96,13 @@ describe('store', () => {
     store.close();
   });
 
+  it('a campaign stopped before its first commit has no stored trials (and no crash)', async () => {
+    const store = await openWithCampaign();
+    expect((await store.storedTrialIndices('c1')).size).toBe(0);
+    expect((await store.storedTrialIndices('no-such-campaign')).size).toBe(0);
+    store.close();
+  });
+
   it('deletes a campaign with all its rows', async () => {
     const store = await openWithCampaign();
     const batch = emptyBatch();
