@@ -4,7 +4,8 @@
  * worker once, then only index chunks; result columns come back transferred). When the compiled worker is
  * absent — running from TypeScript sources, e.g. under vitest — or there is one chunk or one core, the
  * chunks run in-thread with identical results. Batches may arrive out of order; each index exactly once.
- * On abort: nothing new starts, chunks already running are finished and yielded.
+ * On abort: nothing new starts; chunks already running stop at their next look at a shared abort flag (every
+ * ABORT_CHECK_TRIALS trials, simulator/chunk.ts) and yield the trials they finished, so a stop takes milliseconds.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -19,6 +20,8 @@ import type { ChunkReply, ChunkRequest, WorkerInit } from './worker.js';
 
 /** Trials per ResultBatch (the store appends one batch per transaction). */
 export const BATCH_TRIALS = 8192;
+/** In-thread chunks are this small: the thread is blocked during a chunk, so an abort is seen between chunks. */
+const IN_THREAD_BATCH_TRIALS = 512;
 /** Finished batches held for a slow consumer before the workers pause (≈ 2 DuckDB row groups of trials). */
 const MAX_QUEUED_BATCHES = 16;
 
@@ -68,8 +71,10 @@ async function* runBatches(
   const workerUrl = options.workerUrl ?? new URL('./worker.js', import.meta.url);
   const nWorkers = Math.min(options.workers ?? availableParallelism(), nChunks);
   if (nWorkers <= 1 || !existsSync(fileURLToPath(workerUrl))) {
-    for (let c = 0; c < nChunks && !signal.aborted; c++) {
-      yield runChunk(cp, chunkOf(indices, c, size), record, startedAtMs);
+    const small = Math.min(size, IN_THREAD_BATCH_TRIALS);
+    const nSmall = Math.ceil(indices.length / small);
+    for (let c = 0; c < nSmall && !signal.aborted; c++) {
+      yield runChunk(cp, chunkOf(indices, c, small), record, startedAtMs);
       // let an abort (or other I/O) be seen between chunks
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -89,7 +94,8 @@ async function* inWorkers(
   record: RecordPolicy,
   startedAtMs: number,
 ): AsyncGenerator<ResultBatch> {
-  const init: WorkerInit = { plan: cp, record, startedAtMs };
+  const abort = new SharedArrayBuffer(4);
+  const init: WorkerInit = { plan: cp, record, startedAtMs, abort };
   const done: ResultBatch[] = [];
   let failure: Error | null = null;
   let next = 0;
@@ -99,6 +105,10 @@ async function* inWorkers(
     const w = wake;
     wake = null;
     w?.();
+  };
+  const raiseAbort = (): void => {
+    Atomics.store(new Int32Array(abort), 0, 1);
+    poke();
   };
   const workers: Worker[] = [];
   // workers whose next chunk waits until the consumer has taken some batches (bounded memory)
@@ -114,15 +124,17 @@ async function* inWorkers(
     outstanding++;
     w.postMessage(request, [indicesChunk.buffer as ArrayBuffer]);
   };
-  signal.addEventListener('abort', poke, { once: true });
+  if (signal.aborted) raiseAbort();
+  signal.addEventListener('abort', raiseAbort, { once: true });
   try {
     for (let i = 0; i < nWorkers; i++) {
       const w = new Worker(workerUrl, { workerData: init });
       workers.push(w);
       w.on('message', (reply: ChunkReply) => {
         outstanding--;
-        if (reply.ok) done.push(reply.batch);
-        else failure ??= new Error(`simulator worker failed: ${reply.error}`);
+        if (reply.ok) {
+          if (reply.batch.nTrials > 0) done.push(reply.batch); // an aborted chunk may have finished none
+        } else failure ??= new Error(`simulator worker failed: ${reply.error}`);
         dispatch(w);
         poke();
       });
@@ -151,7 +163,7 @@ async function* inWorkers(
       });
     }
   } finally {
-    signal.removeEventListener('abort', poke);
+    signal.removeEventListener('abort', raiseAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

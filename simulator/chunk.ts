@@ -23,10 +23,24 @@ export function chunkPlan(campaignSeed: number, repetitions: number, points: rea
   return { campaignSeed, repetitions, params: points.map((p) => p.params), pointHashes };
 }
 
-export function runChunk(plan: ChunkPlan, indices: Int32Array, record: RecordPolicy, startedAtMs: number): ResultBatch {
+/** Trials between two looks at the abort flag: ~10 ms of work, so a stop is seen well within a second. */
+export const ABORT_CHECK_TRIALS = 64;
+
+/**
+ * Simulates the indices in order. `stopped` is asked every ABORT_CHECK_TRIALS trials; once it says yes the
+ * chunk ends early and its batch holds the trials done so far (each complete, so they can be stored).
+ */
+export function runChunk(
+  plan: ChunkPlan,
+  indices: Int32Array,
+  record: RecordPolicy,
+  startedAtMs: number,
+  stopped: () => boolean = () => false,
+): ResultBatch {
   const batch = emptyBatch(Math.max(1, indices.length));
   const reps = plan.repetitions;
   for (let k = 0; k < indices.length; k++) {
+    if (k % ABORT_CHECK_TRIALS === 0 && k > 0 && stopped()) break;
     const index = indices[k];
     const point = Math.floor(index / reps);
     const repetition = index - point * reps;

@@ -10,6 +10,8 @@ export interface WorkerInit {
   plan: ChunkPlan;
   record: RecordPolicy;
   startedAtMs: number;
+  /** One Int32 the main thread sets to 1 on abort (SharedArrayBuffer): running chunks end at their next check. */
+  abort: SharedArrayBuffer;
 }
 
 export interface ChunkRequest {
@@ -28,10 +30,12 @@ function isChunkRequest(m: unknown): m is ChunkRequest {
 if (parentPort) {
   const port = parentPort;
   const init = workerData as WorkerInit;
+  const abort = new Int32Array(init.abort);
+  const stopped = () => Atomics.load(abort, 0) !== 0;
   port.on('message', (msg: unknown) => {
     if (!isChunkRequest(msg)) return;
     try {
-      const batch = runChunk(init.plan, msg.indices, init.record, init.startedAtMs);
+      const batch = runChunk(init.plan, msg.indices, init.record, init.startedAtMs, stopped);
       const reply: ChunkReply = { id: msg.id, ok: true, batch };
       port.postMessage(reply, batchTransferList(batch));
     } catch (e) {

@@ -54,11 +54,18 @@ function interruptController(): AbortController {
   return controller;
 }
 
+/** The run's line and, when it finished, the per-mode table (an interrupted run exits at once instead). */
 async function printSummary(dbPath: string, outcome: RunOutcome, shown: string): Promise<void> {
-  const { modeSummary, formatModeSummary } = await import('../../reports/summary.js');
-  const store = await Store.open(dbPath, { readOnly: true });
-  const summary = formatModeSummary(await modeSummary(store.connection, outcome.campaign_id));
-  store.close();
+  let summary = '(--resume completes it)';
+  if (outcome.status === 'finished') {
+    const { modeSummary, formatModeSummary } = await import('../../reports/summary.js');
+    const store = await Store.open(dbPath, { readOnly: true });
+    try {
+      summary = formatModeSummary(await modeSummary(store.connection, outcome.campaign_id));
+    } finally {
+      store.close();
+    }
+  }
   process.stdout.write(
     `campaign ${outcome.campaign_id}: ${outcome.status}, ${outcome.ran} trials run` +
       (outcome.skipped ? `, ${outcome.skipped} already stored` : '') +

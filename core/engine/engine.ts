@@ -1,6 +1,7 @@
 /**
  * Runs a campaign: plan → backend → store. Knows no backend by name. Trials already stored are skipped on
- * --resume; an abort (Ctrl-C) stops scheduling, lets running trials finish as results, and keeps all stored.
+ * --resume; an abort (Ctrl-C) stops scheduling, lets running trials finish as results, and keeps all stored
+ * (a batch backend's chunks stop at once; results it held uncommitted are stored only when few: ABORT_KEEP_ROWS).
  */
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -126,27 +127,49 @@ interface RunContext {
   signal: AbortSignal;
 }
 
+/** Held results are kept on abort when they are at most this many rows (trials, rounds, gaps, events: ~0.25 s to store). */
+const ABORT_KEEP_ROWS = 50_000;
+
+/**
+ * Batches stream in and are committed ~one row group at a time. On Ctrl-C the backend's generator is ended
+ * (its workers stop), a commit in flight is interrupted (rolled back whole), and held results are kept only
+ * when few: storing 8192 trials with all their rows takes ~1 s, and --resume recomputes them identically.
+ */
 async function runInBatches(backend: Backend & BatchRunner, ctx: RunContext): Promise<number> {
-  const { plan, store, progress } = ctx;
+  const { plan, store, progress, signal } = ctx;
   let ran = 0;
   let pending: ResultBatch[] = [];
   let pendingTrials = 0;
+  let pendingRows = 0;
   let heldSince = Date.now();
   const flush = async () => {
     if (pending.length === 0) return;
-    await store.appendBatches(ctx.campaignId, ctx.backendName, plan, pending);
-    ran += pendingTrials;
+    try {
+      await store.appendBatches(ctx.campaignId, ctx.backendName, plan, pending);
+      ran += pendingTrials;
+    } catch (err) {
+      if (!signal.aborted) throw err; // interrupted by Ctrl-C: nothing of it was stored
+    }
     pending = [];
     pendingTrials = 0;
+    pendingRows = 0;
   };
-  for await (const batch of backend.runBatches(plan, Int32Array.from(ctx.todo), ctx.signal)) {
-    if (pending.length === 0) heldSince = Date.now();
-    pending.push(batch);
-    pendingTrials += batch.nTrials;
-    progress.advance(batch.nTrials);
-    if (pendingTrials >= TRIALS_PER_TRANSACTION || Date.now() - heldSince > MAX_HOLD_MS) await flush();
+  const interruptCommit = () => store.interrupt();
+  signal.addEventListener('abort', interruptCommit, { once: true });
+  try {
+    for await (const batch of backend.runBatches(plan, Int32Array.from(ctx.todo), signal)) {
+      if (pending.length === 0) heldSince = Date.now();
+      pending.push(batch);
+      pendingTrials += batch.nTrials;
+      pendingRows += batch.nTrials + batch.nRounds + batch.nProbeGaps + batch.nEvents;
+      progress.advance(batch.nTrials);
+      if (signal.aborted) break;
+      if (pendingTrials >= TRIALS_PER_TRANSACTION || Date.now() - heldSince > MAX_HOLD_MS) await flush();
+    }
+    if (!signal.aborted || pendingRows <= ABORT_KEEP_ROWS) await flush();
+  } finally {
+    signal.removeEventListener('abort', interruptCommit);
   }
-  await flush();
   return ran;
 }
 

@@ -11,8 +11,17 @@ export interface Column {
 
 const CHUNK_ROWS = 2048;
 
-/** Appends `rows` rows of `columns` to a temp table (temp tables live in catalog 'temp'). */
-export async function appendToTempTable(connection: DuckDBConnection, table: string, columns: Column[], rows: number): Promise<void> {
+/**
+ * Appends `rows` rows of `columns` to a temp table (temp tables live in catalog 'temp'). The appender is
+ * synchronous; `between`, when given, is awaited between chunks (e.g. to let a Ctrl-C in and throw).
+ */
+export async function appendToTempTable(
+  connection: DuckDBConnection,
+  table: string,
+  columns: Column[],
+  rows: number,
+  between?: () => Promise<void>,
+): Promise<void> {
   const appender = await connection.createAppender(table, 'main', 'temp');
   try {
     const types = columns.map((c) => c.type);
@@ -21,6 +30,7 @@ export async function appendToTempTable(connection: DuckDBConnection, table: str
       const chunk = DuckDBDataChunk.create(types, end - start);
       columns.forEach((c, i) => chunk.setColumnValues(i, c.values.slice(start, end) as readonly DuckDBValue[]));
       appender.appendDataChunk(chunk);
+      if (between) await between();
     }
     appender.flushSync();
   } finally {
