@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { warnIgnoredParameters } from './ignored-parameters.js';
 import { writeFileAtomic } from '../../reports/atomic.js';
-import { buildPlan, type Shard } from '../../core/plan/plan.js';
+import { planPointCount, type Shard } from '../../core/plan/plan.js';
 import { runCommand, type RunCommandOptions } from './run.js';
 import { loadSweepFile } from '../../core/spec/load.js';
 import { sweepJsonSchema } from '../../core/spec/sweep.js';
@@ -114,10 +114,10 @@ export function buildProgram(): Command {
     .argument('<sweep>', 'sweep file (YAML)')
     .action((sweepPath: string) => {
       const spec = loadSweepFile(sweepPath);
-      const plan = buildPlan(spec.sweep);
+      const points = planPointCount(spec.sweep);
       process.stdout.write(
-        `${sweepPath}: ok — campaign '${spec.sweep.name}' on ${spec.sweep.backend}: ${plan.points.length} points × ` +
-          `${plan.repetitions} repetitions = ${plan.size} trials\n`,
+        `${sweepPath}: ok — campaign '${spec.sweep.name}' on ${spec.sweep.backend}: ${points} points × ` +
+          `${spec.sweep.repetitions} repetitions = ${points * spec.sweep.repetitions} trials\n`,
       );
       warnIgnoredParameters(spec);
     });

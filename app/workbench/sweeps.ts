@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
-import { buildPlan } from '../../core/plan/plan.js';
+import { planPointCount } from '../../core/plan/plan.js';
 import type { Diagnostic } from '../../core/spec/diagnostics.js';
 import { SpecError } from '../../core/errors.js';
 import { loadSweepFile } from '../../core/spec/load.js';
@@ -81,8 +81,10 @@ export type LoadedSweep = { ok: true; spec: CampaignSpec; check: SweepCheck } | 
 export function loadSweep(dir: string, name: string): LoadedSweep {
   const path = resolveSweep(dir, name);
   try {
+    // Bounded on the request path: the file's size (load.ts), a linear check, the plan's size by arithmetic
+    // (core/plan/size.ts), and a point count that does not build the points.
     const spec = loadSweepFile(path);
-    const plan = buildPlan(spec.sweep);
+    const points = planPointCount(spec.sweep);
     const check: SweepCheck = {
       name,
       ok: true,
@@ -90,9 +92,9 @@ export function loadSweep(dir: string, name: string): LoadedSweep {
       campaign_id: campaignIdOf(spec),
       campaign_name: spec.sweep.name,
       backend: spec.sweep.backend,
-      points: plan.points.length,
-      repetitions: plan.repetitions,
-      trials: plan.size,
+      points,
+      repetitions: spec.sweep.repetitions,
+      trials: points * spec.sweep.repetitions,
     };
     return { ok: true, spec, check };
   } catch (err) {

@@ -4,19 +4,34 @@
  * Diagnostic with file, line:column and field path; all are reported at once.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { readFileSync, statSync } from 'node:fs';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import { z } from 'zod';
 import { PARAMETER_NAMES, trialParametersSchema, type ParameterName } from './parameters.js';
 import { sweepSchema, type CampaignSpec, type SweepSpec } from './sweep.js';
 import { formatPath, describeFound, type Diagnostic, type PathSegment } from './diagnostics.js';
 import { SpecError } from '../errors.js';
 import { didYouMean, issueMessages, type IssueMessage } from './zod-issues.js';
+import { readYaml } from './yaml-source.js';
+import { planSizeProblem } from '../plan/size.js';
 
 interface Located {
   doc: Document;
   lines: LineCounter;
   file: string;
+}
+
+/** Each map's pairs by key, built once per map: finding a key stays O(1) with 50,000 keys in one map. */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
 }
 
 /** Line and column of the value at `path` (or of the key name itself when `key` is set). */
@@ -26,7 +41,7 @@ function positionOf(loc: Located, path: readonly PathSegment[], key?: string): {
   path.forEach((seg, i) => {
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = pairOf(node as YAMLMap, String(seg));
       if (!pair) {
         node = undefined;
         return;
@@ -121,27 +136,34 @@ function checkAxes(sweep: SweepSpec): IssueMessage[] {
   return out;
 }
 
+/** Problems listed at most; the rest are counted in one last line. */
+const MAX_DIAGNOSTICS = 50;
+
+function specError(loc: Located, messages: IssueMessage[]): SpecError {
+  const all = messages.map((m) => diagnostic(loc, m)).sort(byPosition);
+  if (all.length <= MAX_DIAGNOSTICS) return new SpecError(all);
+  const shown = all.slice(0, MAX_DIAGNOSTICS);
+  const last = shown[shown.length - 1];
+  return new SpecError([...shown, { ...last, path: '', message: `… and ${all.length - MAX_DIAGNOSTICS} more problems` }]);
+}
+
 /** Validates sweep text; throws SpecError listing every problem. */
 export function parseSweep(text: string, file: string): SweepSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const { doc, lines, data } = readYaml(text, file);
   const loc: Located = { doc, lines, file };
-  if (doc.errors.length > 0) {
-    throw new SpecError(
-      doc.errors.map((e) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        return { file, line, column: col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
-      }),
-    );
-  }
-  const data: unknown = doc.toJS();
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     throw new SpecError([{ file, line: 1, column: 1, path: '', message: `expected a map of sweep settings; found ${describeFound(data)}` }]);
   }
   const parsed = sweepSchema.safeParse(data);
-  if (!parsed.success) throw new SpecError(issueMessages(sweepSchema, parsed.error.issues, data).map((m) => diagnostic(loc, m)).sort(byPosition));
+  if (!parsed.success) throw specError(loc, issueMessages(sweepSchema, parsed.error.issues, data));
+  // Before anything is built or checked value by value: a 10⁹-trial plan is refused by arithmetic.
+  const tooBig = planSizeProblem(parsed.data);
+  if (tooBig) {
+    const field = parsed.data.axes.length > 0 ? 'axes' : 'repetitions';
+    throw specError(loc, [{ path: [field], key: field, message: tooBig }]);
+  }
   const more = checkAxes(parsed.data);
-  if (more.length > 0) throw new SpecError(more.map((m) => diagnostic(loc, m)).sort(byPosition));
+  if (more.length > 0) throw specError(loc, more);
   if (parsed.data.backend === 'opennebula' && !parsed.data.opennebula) {
     throw new SpecError([diagnostic(loc, { path: ['backend'], message: "expected an 'opennebula' section (themis_user, ssh…) for backend opennebula; found none" })]);
   }
@@ -154,12 +176,20 @@ export function campaignSpecFromText(text: string, file: string): CampaignSpec {
   return { sweep, source_yaml: text, source_sha256: createHash('sha256').update(text).digest('hex'), source_path: file };
 }
 
+/** Sweep files are hand-written: 10 MiB is far above any real one and keeps a check within seconds. */
+export const MAX_SWEEP_BYTES = 10 * 1024 * 1024;
+
 /** Reads and validates a sweep file into a campaign spec. */
 export function loadSweepFile(file: string): CampaignSpec {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_SWEEP_BYTES) {
+      throw new SpecError([{ file, line: 0, column: 0, path: '', message: `expected a sweep file of at most ${MAX_SWEEP_BYTES} bytes; found ${size}` }]);
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof SpecError) throw err;
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new SpecError([{ file, line: 0, column: 0, path: '', message: `cannot read the sweep file: ${reason}` }]);
   }

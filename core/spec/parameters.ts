@@ -24,9 +24,11 @@ const positive = () => z.number().positive();
 export const trialParametersSchema = z.strictObject({
   // --- migration
   mode: z.enum(MODES).default('live').describe('How the VM moves: live (pre-copy), postcopy, hybrid, suspend, cold, cold-hard'),
-  memory_mib: positive().default(512).describe('Guest RAM in MiB'),
+  // ≤ 64 TiB: the largest VMs offered today have 24 TiB; beyond that a typo, not a machine
+  memory_mib: positive().max(64 * 1024 * 1024).default(512).describe('Guest RAM in MiB'),
   nonzero_share: share().default(0.6).describe('Share of guest RAM pages that are non-zero (zero pages cost only a header)'),
-  page_size_bytes: z.number().int().positive().default(4096).describe('Guest page size in bytes'),
+  // ≤ 1 GiB: x86's largest huge page
+  page_size_bytes: z.number().int().positive().max(1024 ** 3).default(4096).describe('Guest page size in bytes'),
   link_bandwidth_mib_s: positive().default(1192).describe('Migration link capacity in MiB/s (10 Gbit/s ≈ 1192)'),
   max_bandwidth_mib_s: z
     .union([positive(), z.literal('unlimited')])
@@ -35,8 +37,10 @@ export const trialParametersSchema = z.strictObject({
   downtime_limit_ms: positive().default(300).describe("QEMU's downtime-limit: switch over when the rest fits in this"),
   device_state_kib: nonNegative().default(512).describe('Device state sent at switch-over, KiB'),
   auto_converge: z.boolean().default(false).describe('Throttle the vCPUs when dirtying outpaces sending (20 % start, +10 % per step)'),
-  postcopy_after_rounds: z.number().int().nonnegative().default(2).describe('hybrid: pre-copy rounds before switching to post-copy'),
-  timeout_s: positive().default(60).describe('A migration still running after this is cancelled: not_converged'),
+  // ≤ 10,000: real migrations switch after a handful of rounds; the round loop is bounded by it
+  postcopy_after_rounds: z.number().int().nonnegative().max(10_000).default(2).describe('hybrid: pre-copy rounds before switching to post-copy'),
+  // ≤ 30 days: an orchestrator waits minutes to hours; longer is a typo
+  timeout_s: positive().max(30 * 24 * 3600).default(60).describe('A migration still running after this is cancelled: not_converged (post-copy, suspend: timeout)'),
   // --- workload
   dirty_rate_pages_s: nonNegative().default(0).describe('Pages the guest writes per second'),
   working_set_mib: nonNegative().default(256).describe('Writable working set in MiB (pages the workload can dirty)'),
@@ -71,17 +75,20 @@ export const trialParametersSchema = z.strictObject({
   announce: z.boolean().default(true).describe("QEMU's self-announce (RARP) after resume"),
   announce_initial_ms: nonNegative().default(50),
   announce_step_ms: nonNegative().default(100),
-  announce_rounds: z.number().int().nonnegative().default(5),
+  // ≤ 1000: QEMU's default is 5; each round is an event row per trial (10⁹ rounds grew a run to 6 GB)
+  announce_rounds: z.number().int().nonnegative().max(1000).default(5),
   mac_ageing_s: positive().default(300).describe('Bridge / VXLAN FDB ageing time, s'),
   switch_learn_ms: nonNegative().default(0.05).describe('Time for a bridge to learn from a frame, ms'),
   vtep_learn_ms: nonNegative().default(0.2).describe('vxlan-learn: remote VTEP learning delay from a flooded frame, ms'),
   controller_latency_ms: nonNegative().default(150).describe('vxlan-fdb-push: controller reaction to the VM move, ms'),
   controller_jitter_share: share().default(0.2),
   fdb_update_per_host_ms: nonNegative().default(4).describe('vxlan-fdb-push: time to push the FDB entry to one host, ms'),
-  hosts: z.number().int().positive().default(16).describe('Hypervisor hosts that must learn the new location'),
+  // ≤ 100,000: the largest single clouds have tens of thousands of hypervisors
+  hosts: z.number().int().positive().max(100_000).default(16).describe('Hypervisor hosts that must learn the new location'),
   ospf_detect_ms: nonNegative().default(50).describe('routed-ospf: destination notices the VM interface and originates its /32'),
   ospf_lsa_hop_ms: nonNegative().default(5).describe('routed-ospf: LSA flooding delay per hop, ms'),
-  ospf_hops: z.number().int().nonnegative().default(2),
+  // ≤ 255: an IP path cannot be longer than the TTL
+  ospf_hops: z.number().int().nonnegative().max(255).default(2),
   spf_initial_ms: nonNegative().default(50).describe("routed-ospf: FRR 'timers throttle spf' initial delay, ms"),
   spf_hold_ms: nonNegative().default(200),
   spf_max_ms: nonNegative().default(5000),

@@ -83,6 +83,8 @@ export const opennebulaOptionsSchema = z
 export const sweepSchema = z.strictObject({
   name: z
     .string()
+    // A file name part (results/<name>.duckdb, shards add ~20 characters): at most 100 characters of a safe set
+    .max(100)
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore')
     .describe('Campaign name; also the default file name of its results'),
   description: z.string().optional(),
