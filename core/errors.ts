@@ -27,3 +27,17 @@ export class BackendSetupError extends Error {
 export class CampaignConflictError extends Error {
   override readonly name = 'CampaignConflictError';
 }
+
+/**
+ * A database file that cannot be opened as asked: held by another process (DuckDB allows one writer, or many
+ * readers, per file), or not a DuckDB database at all: exit code 2 with what to do.
+ */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+  constructor(
+    message: string,
+    readonly reason: 'locked' | 'not_a_database',
+  ) {
+    super(message);
+  }
+}

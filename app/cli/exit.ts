@@ -2,11 +2,12 @@
  * Maps errors to exit codes: bad input (spec, conflict, backend refusal, bad option) → 2 with a precise
  * message; anything else → 1 with its stack, since that is a bug worth reporting.
  */
-import { BackendSetupError, CampaignConflictError, SpecError, UsageError } from '../../core/errors.js';
+import { BackendSetupError, CampaignConflictError, DatabaseUnavailableError, SpecError, UsageError } from '../../core/errors.js';
 import { formatDiagnostic } from '../../core/spec/diagnostics.js';
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof SpecError || err instanceof BackendSetupError || err instanceof CampaignConflictError || err instanceof UsageError) return 2;
+  if (err instanceof DatabaseUnavailableError) return 2;
   return 1;
 }
 

@@ -175,12 +175,13 @@ export function buildProgram(): Command {
 
   program
     .command('sql')
-    .description('Run one SQL query on a read-only connection')
+    .description('Run one SQL query on a read-only connection without file access (--allow-files: with it)')
     .argument('<db>', 'DuckDB file')
     .argument('<query>', 'SQL')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .action(async (db: string, query: string, o: { format: SqlFormat }) => {
-      process.stdout.write(formatQueryResult(await queryReadOnly(db, query), o.format));
+    .option('--allow-files', 'let the query read and write files (COPY … TO, read_csv, glob); off by default')
+    .action(async (db: string, query: string, o: { format: SqlFormat; allowFiles?: boolean }) => {
+      process.stdout.write(formatQueryResult(await queryReadOnly(db, query, { allowFiles: o.allowFiles }), o.format));
     });
 
   program

@@ -1,6 +1,9 @@
 /**
  * `themis sql`: one query on a read-only connection, printed as an aligned table, CSV or JSON.
- * Read-only is enforced by DuckDB itself (READ_ONLY access mode), not by inspecting the query.
+ * Read-only is enforced by DuckDB itself (READ_ONLY access mode), not by inspecting the query. READ_ONLY alone
+ * still lets SQL write files (COPY … TO), read any file (read_csv('/etc/passwd')) or list directories (glob), so
+ * by default the connection is sandboxed as the workbench's is (no external access, settings locked);
+ * `--allow-files` lifts that for a user who means to COPY or read files.
  */
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../../core/store/open.js';
@@ -14,13 +17,14 @@ export interface QueryResult {
   rows: unknown[][];
 }
 
-export async function queryReadOnly(dbPath: string, sql: string): Promise<QueryResult> {
+export async function queryReadOnly(dbPath: string, sql: string, opts: { allowFiles?: boolean } = {}): Promise<QueryResult> {
   if (!existsSync(dbPath)) throw new UsageError(`${dbPath}: no such database file`);
-  const db = await openDatabase(dbPath, { readOnly: true });
+  const db = await openDatabase(dbPath, { readOnly: true, sandbox: !opts.allowFiles });
   const connection = db.connection;
   try {
     const reader = await connection.runAndReadAll(sql).catch((err: Error) => {
-      throw new UsageError(`query failed: ${err.message}`);
+      const hint = !opts.allowFiles && /external access|disabled/i.test(err.message) ? ' (files are off: --allow-files turns them on)' : '';
+      throw new UsageError(`query failed: ${err.message}${hint}`);
     });
     return { columns: reader.columnNames(), rows: reader.getRowsJson() as unknown[][] };
   } finally {

@@ -2,6 +2,7 @@
  * Every failure the API reports, as an HTTP status and a JSON body `{ error, code }` the page shows as is.
  * DuckDB's own lock message never reaches the page: a file held by another process becomes `db_locked`.
  */
+import { DatabaseUnavailableError } from '../../core/errors.js';
 import { RunInProgressError } from './db-gate.js';
 import { QueryError } from './query.js';
 import { SweepNameError } from './sweeps.js';
@@ -37,7 +38,7 @@ export const DB_LOCKED_MESSAGE =
 export function toApiError(err: unknown): { status: number; body: ApiError } {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof RunInProgressError || err instanceof RunBusyError) return { status: 409, body: { error: message, code: 'run_in_progress' } };
-  if (isLockConflict(message)) {
+  if (isLockConflict(message) || (err instanceof DatabaseUnavailableError && err.reason === 'locked')) {
     return { status: 503, body: { error: DB_LOCKED_MESSAGE, code: 'db_locked' } };
   }
   if (err instanceof QueryError) return { status: 400, body: { error: message, code: 'bad_query' } };

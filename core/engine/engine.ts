@@ -3,6 +3,7 @@
  * --resume; an abort (Ctrl-C) stops scheduling, lets running trials finish as results, and keeps all stored
  * (a batch backend's chunks stop at once; results it held uncommitted are stored only when few: ABORT_KEEP_ROWS).
  */
+import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { isBatchRunner, type Backend, type BackendName, type BatchRunner, type CampaignContext, type TrialResult } from '../backend.js';
@@ -57,6 +58,9 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
   const campaign_id = campaignIdOf(spec);
   const context: CampaignContext = { campaign_id, spec, spec_dir: dirname(spec.source_path) };
 
+  // Nothing written on bad input: a file this run creates is removed again if it fails before writing a campaign.
+  const created = !existsSync(options.dbPath);
+  let wrote = false;
   const store = await Store.open(options.dbPath);
   try {
     const existing = await store.findCampaign(campaign_id);
@@ -71,6 +75,7 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
     }
     // Prepare before writing anything: a setup problem leaves the database as it was.
     await backend.prepare(context, signal);
+    wrote = true;
     if (existing && (options.fresh || (!options.resume && existing.status === 'finished'))) await store.deleteCampaign(campaign_id);
     const resuming = existing !== null && options.resume === true;
     if (resuming) await store.setCampaignStatus(campaign_id, 'running');
@@ -108,7 +113,12 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
   } finally {
     await backend.dispose().catch(() => undefined);
     store.close();
+    if (created && !wrote) removeDatabaseFile(options.dbPath);
   }
+}
+
+function removeDatabaseFile(path: string): void {
+  for (const f of [path, `${path}.wal`]) rmSync(f, { force: true });
 }
 
 /** About one DuckDB row group of trials per transaction: below that DuckDB goes through its WAL, 4× slower. */

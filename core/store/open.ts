@@ -3,6 +3,7 @@
  * calibration, `themis sql`, the workbench) opens its file here, so the access modes are decided in one file.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DatabaseUnavailableError } from '../errors.js';
 
 export interface OpenOptions {
   /** DuckDB's READ_ONLY access mode: a write fails inside DuckDB, whatever the SQL says. */
@@ -31,8 +32,27 @@ export function duckdbConfig(options: OpenOptions = {}): Record<string, string> 
 }
 
 /** Opens `path` (':memory:' for an in-memory database) and one connection to it. */
+/** DuckDB's refusals to open a file, as what they mean for the user and what to do; other errors as they are. */
+export function explainOpenError(path: string, err: unknown): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/could not set lock|conflicting lock/i.test(message)) {
+    const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+    return new DatabaseUnavailableError(
+      `database ${path} is in use by another Themis process${pid ? ` (pid ${pid})` : ''}: wait for it to end or stop it ` +
+        `(Ctrl-C keeps what a run stored; --resume continues), or use another --db`,
+      'locked',
+    );
+  }
+  if (/not a valid DuckDB database file|unable to open database|database file.*(corrupt|invalid)/i.test(message)) {
+    return new DatabaseUnavailableError(`${path} is not a DuckDB database (${message.replace(/^IO Error: /, '')}): name another file`, 'not_a_database');
+  }
+  return err;
+}
+
 export async function openDatabase(path: string, options: OpenOptions = {}): Promise<Database> {
-  const instance = await DuckDBInstance.create(path, duckdbConfig(options));
+  const instance = await DuckDBInstance.create(path, duckdbConfig(options)).catch((err: unknown) => {
+    throw explainOpenError(path, err);
+  });
   const connection = await instance.connect();
   return {
     instance,
