@@ -114,10 +114,11 @@ export function buildProgram(): Command {
     .argument('<sweep>', 'sweep file (YAML)')
     .action((sweepPath: string) => {
       const spec = loadSweepFile(sweepPath);
-      const points = planPointCount(spec.sweep);
+      const { points, exact } = planPointCount(spec.sweep);
+      const atMost = exact ? '' : 'at most ';
       process.stdout.write(
-        `${sweepPath}: ok — campaign '${spec.sweep.name}' on ${spec.sweep.backend}: ${points} points × ` +
-          `${spec.sweep.repetitions} repetitions = ${points * spec.sweep.repetitions} trials\n`,
+        `${sweepPath}: ok — campaign '${spec.sweep.name}' on ${spec.sweep.backend}: ${atMost}${points} points × ` +
+          `${spec.sweep.repetitions} repetitions = ${atMost}${points * spec.sweep.repetitions} trials\n`,
       );
       warnIgnoredParameters(spec);
     });

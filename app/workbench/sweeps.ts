@@ -84,7 +84,8 @@ export function loadSweep(dir: string, name: string): LoadedSweep {
     // Bounded on the request path: the file's size (load.ts), a linear check, the plan's size by arithmetic
     // (core/plan/size.ts), and a point count that does not build the points.
     const spec = loadSweepFile(path);
-    const points = planPointCount(spec.sweep);
+    // `points` is an upper bound when overlapping axes make an exact count expensive (plan.ts EXACT_COUNT_LIMIT)
+    const { points } = planPointCount(spec.sweep);
     const check: SweepCheck = {
       name,
       ok: true,
