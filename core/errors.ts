@@ -41,3 +41,11 @@ export class DatabaseUnavailableError extends Error {
     super(message);
   }
 }
+
+/** A store transaction ended by Store.interrupt() (Ctrl-C during a commit); nothing of it was stored. */
+export class StoreInterruptedError extends Error {
+  override readonly name = 'StoreInterruptedError';
+  constructor() {
+    super('interrupted: the transaction was rolled back');
+  }
+}

@@ -34,7 +34,7 @@ export class CampaignsView {
       if (err instanceof RunInProgressError) {
         return { ...this.cache, stale: true, notice: `A run is writing the database: ${when} and is refreshed when the run ends.` };
       }
-      if (err instanceof Error && isLockConflict(err.message)) {
+      if (isLockConflict(err)) {
         return { ...this.cache, stale: true, notice: `${DB_LOCKED_MESSAGE[0].toUpperCase()}${DB_LOCKED_MESSAGE.slice(1)}: ${when}.` };
       }
       throw err;

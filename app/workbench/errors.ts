@@ -27,8 +27,10 @@ export class BadRequestError extends Error {
   override readonly name = 'BadRequestError';
 }
 
-/** DuckDB's message when another process holds the file ("Could not set lock on file …: Conflicting lock …"). */
-export function isLockConflict(message: string): boolean {
+/** Another process holds the file: DuckDB's message ("Could not set lock on file …"), or open.ts's error for it. */
+export function isLockConflict(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return err.reason === 'locked';
+  const message = err instanceof Error ? err.message : String(err);
   return /could not set lock|conflicting lock/i.test(message);
 }
 
@@ -38,7 +40,7 @@ export const DB_LOCKED_MESSAGE =
 export function toApiError(err: unknown): { status: number; body: ApiError } {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof RunInProgressError || err instanceof RunBusyError) return { status: 409, body: { error: message, code: 'run_in_progress' } };
-  if (isLockConflict(message) || (err instanceof DatabaseUnavailableError && err.reason === 'locked')) {
+  if (isLockConflict(err)) {
     return { status: 503, body: { error: DB_LOCKED_MESSAGE, code: 'db_locked' } };
   }
   if (err instanceof QueryError) return { status: 400, body: { error: message, code: 'bad_query' } };

@@ -9,7 +9,6 @@ import type { Backend, BackendName } from '../../core/backend.js';
 import { runCampaign, type RunOutcome } from '../../core/engine/engine.js';
 import type { Progress } from '../../core/engine/progress.js';
 import type { CampaignSpec, SweepSpec } from '../../core/spec/sweep.js';
-import { DatabaseUnavailableError } from '../../core/errors.js';
 import { DbGate } from './db-gate.js';
 import { DB_LOCKED_MESSAGE, isLockConflict, RunBusyError } from './errors.js';
 
@@ -170,7 +169,7 @@ export class RunManager {
     } catch (err) {
       run.info.state = 'failed';
       const message = err instanceof Error ? err.message : String(err);
-      run.info.error = isLockConflict(message) || (err instanceof DatabaseUnavailableError && err.reason === 'locked') ? DB_LOCKED_MESSAGE : message;
+      run.info.error = isLockConflict(err) ? DB_LOCKED_MESSAGE : message;
     }
     run.info.elapsed_ms = Math.round(performance.now() - run.t0);
     run.info.ended_at = new Date().toISOString();

@@ -5,6 +5,7 @@
  */
 import { DuckDBConnection, DuckDBInstance, DOUBLE, INTEGER, VARCHAR } from '@duckdb/node-api';
 import { openDatabase } from './open.js';
+import { StoreInterruptedError } from '../errors.js';
 import type { BackendName } from '../backend.js';
 import { trialSeed } from '../plan/seed.js';
 import { canonicalJson, type Plan } from '../plan/plan.js';
@@ -41,14 +42,6 @@ const STAGING_SQL = [
 
 const n = (col: string) => `nullif(${col}, 'nan'::DOUBLE)`;
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
-/** A transaction ended by Store.interrupt(); nothing of it was stored. */
-export class StoreInterruptedError extends Error {
-  override readonly name = 'StoreInterruptedError';
-  constructor() {
-    super('interrupted: the transaction was rolled back');
-  }
-}
 
 export class Store {
   private interruptRequested = false;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -131,7 +131,8 @@ describe('engine', () => {
     const { BackendSetupError } = await import('../../core/errors.js');
     const refusing: Backend = { ...sim, prepare: async () => { throw new BackendSetupError('no credentials'); } };
     await expect(runCampaign({ spec: spec(), dbPath: db, backend: refusing })).rejects.toThrow('no credentials');
-    expect(await rows(db, 'SELECT count(*) n FROM campaigns')).toEqual([{ n: '0' }]);
+    // not even an empty database: the file this run created is removed again
+    expect(existsSync(db)).toBe(false);
   });
 
   it('gives shards that merge into exactly one run', async () => {

@@ -49,8 +49,8 @@ describe('hostile YAML', () => {
     const small = timed(() => diagnosticsOf(sweep(5_000))).ms;
     const { value: ds, ms } = timed(() => diagnosticsOf(sweep(50_000)));
     process.stderr.write(`check: 5,000 unknown keys ${small.toFixed(0)} ms, 50,000 ${ms.toFixed(0)} ms\n`);
-    expect(ms).toBeLessThan(Math.max(30 * small, 500));
-    expect(ms).toBeLessThan(5000);
+    // linear is ~10×, quadratic was ~100× (and > 90 s); the margin absorbs a loaded machine
+    expect(ms).toBeLessThan(Math.max(30 * small, 1000));
     expect(ds.length).toBeLessThanOrEqual(51);
     expect(ds[0]).toMatchObject({ line: 3, path: 'parameters.unknown_key_0' });
     expect(ds.at(-1)!.message).toMatch(/and 49950 more problems/);
