@@ -19,9 +19,15 @@ export function formatMetric(metric: string, v: number | null): string {
   return metric.endsWith('_bytes') ? formatBytes(v) : formatMs(v);
 }
 
+/**
+ * p-values below 1e-16 print as "< 1e-16": the normal approximation behind them is not that precise, and
+ * "8.9e-263" claims a certainty no test of a few thousand trials has.
+ */
+export const P_FLOOR = 1e-16;
+
 export function formatPValue(p: number): string {
   if (!Number.isFinite(p)) return '-';
-  if (p < 1e-300) return '< 1e-300';
+  if (p < P_FLOOR) return '< 1e-16';
   if (p < 0.001) return p.toExponential(1);
   return p.toFixed(3);
 }

@@ -11,6 +11,7 @@ import { campaignSection, comparisonTable, failureTable, groupTable } from './ht
 import { escapeHtml, jsonForScript, scriptForInline } from './html/escape.js';
 import { browserLibraries } from './html/libraries.js';
 import { headlines } from './headline.js';
+import { strataNote } from './analysis/strata.js';
 import { gatherReportData, type ReportData } from './report-data.js';
 import { openReportSource, validateAxes } from './source.js';
 
@@ -26,8 +27,10 @@ body { font-family: 'DejaVu Sans', system-ui, sans-serif; margin: 2rem auto; max
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 .meta { color: #666; font-size: .9rem; }
 ul.headline li { margin: .3rem 0; }
-table.stats { border-collapse: collapse; font-size: .8rem; margin: .6rem 0; display: block; overflow-x: auto; }
-table.stats th, table.stats td { padding: .25rem .5rem; border-bottom: 1px solid #eee; white-space: nowrap; }
+table.stats { border-collapse: collapse; font-size: .8rem; margin: .6rem 0; max-width: 100%; }
+table.stats th, table.stats td { padding: .25rem .45rem; border-bottom: 1px solid #eee; }
+table.stats th { white-space: normal; vertical-align: bottom; max-width: 9rem; }
+table.stats td { white-space: nowrap; } table.stats td.wrap { white-space: normal; min-width: 9rem; max-width: 13rem; } table.stats td .ci { display: block; }
 table.stats th { background: #f6f6f6; text-align: left; position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ci { color: #888; font-size: .75rem; }
@@ -75,17 +78,20 @@ ${groupTable('by-axes', data.byAxes, data.by)}`
 ${formatCount(data.modes.reduce((s, g) => s + g.trials, 0))} trials · ${libs.map((l) => `${l.name} ${l.version}`).join(', ')}</p>
 
 <h2>In short</h2>
-<ul class="headline">${headlines(data.modes, data.comparisons, data.figures.find((f) => f.id === 'convergence')?.rows ?? []).map((h) => `<li>${escapeHtml(h)}</li>`).join('\n')}</ul>
+<ul class="headline">${headlines(data).map((h) => `<li>${escapeHtml(h)}</li>`).join('\n')}</ul>
+<p class="meta" id="strata-note">${escapeHtml(strataNote(data.strata))}</p>
 
 <h2>Per mode</h2>
-<p>Success rate with its Wilson 95 % interval; durations and bytes over succeeded trials, each median and p95 followed by its 95 % interval
+<p>${data.strata.by.length > 0 || data.strata.folded.length > 0 ? `Pooled over ${escapeHtml([...new Set([...data.strata.by, ...data.strata.folded])].join(', '))} — the breakdown below keeps them apart. ` : ''}Success rate with its Wilson 95 % interval; durations and bytes over succeeded trials, each median and p95 followed by its 95 % interval
 (seeded bootstrap for groups up to a few thousand trials, order-statistic interval beyond — hover a cell to see which).</p>
 ${groupTable('modes', data.modes, [])}
 ${byTable}
 
 <h2>Mode against mode</h2>
 <p>Shift is the Hodges–Lehmann estimate of how much larger mode a is than mode b (negative: a saves that much), with Moses' interval;
-Cliff's δ is P(a &gt; b) − P(a &lt; b); p is the two-sided Wilcoxon rank-sum (Mann–Whitney) test with tie correction, over all succeeded trials.</p>
+Cliff's δ is P(a &gt; b) − P(a &lt; b); p is the two-sided Wilcoxon rank-sum (Mann–Whitney) test with tie correction, over all succeeded trials;
+"p, Holm" adjusts it for the many comparisons of the same table (Holm's step-down method, family-wise 5 %: read a comparison as
+significant when its Holm p is below 0.05). p-values below 1e-16 print as "&lt; 1e-16".</p>
 ${comparisonTable(data.comparisons)}
 ${data.comparisonsByAxes.length > 0 ? `<h3>${escapeHtml(`${data.comparisonsByAxes[0].mode_a} vs ${data.comparisonsByAxes[0].mode_b}`)} by ${data.by.map(escapeHtml).join(', ')}</h3>
 <p>The same comparison within every combination of ${data.by.map(escapeHtml).join(', ')}: where the saving is large, and where it vanishes.</p>

@@ -90,7 +90,7 @@ export async function buildNotebook(con: DuckDBConnection, data: ReportData, dat
   cells.markdown(
     `# Themis: ${names}\n\nHow available the VM stayed while it migrated, mode by mode. Generated ${data.generated_at} from \`${data.db}\`; ` +
       `the data is in \`${dataDir}/\` as Parquet. Outputs are pre-filled; to re-run, \`pip install duckdb pandas\`.\n\n` +
-      headlines(data.modes, data.comparisons, data.figures.find((f) => f.id === 'convergence')?.rows ?? []).map((h) => `- ${h}`).join('\n'),
+      headlines(data).map((h) => `- ${h}`).join('\n'),
   );
   cells.code(SETUP(dataDir), []);
   cells.markdown('## Campaigns\n\nWhat ran, where, and from which spec (its SHA-256 identifies it).');

@@ -9,6 +9,8 @@ import { compareByAxes, compareModes, type Comparison } from './analysis/compari
 import { failuresByReason, type FailureRow } from './analysis/failures.js';
 import { fetchGroupValues, summarizeGroups, type GroupStats } from './analysis/groups.js';
 import { buildFigures } from './charts/index.js';
+import { axisEffects, cellExtremes, type AxisEffect, type CellExtremes } from './analysis/effects.js';
+import { CAMPAIGN_AXIS, resolveStrata, strataAxes, type Strata } from './analysis/strata.js';
 import { modeRank } from '../core/modes.js';
 import type { Figure } from './charts/figure.js';
 import { plainRows, queryRows } from './source.js';
@@ -33,9 +35,16 @@ export interface CampaignInfo {
 export interface ReportData {
   db: string;
   generated_at: string;
+  /** The breakdown's axes: `campaign` first when campaigns are kept apart, then the --by (or varied) axes. */
   by: string[];
+  /** What the campaigns vary, what the report breaks down by and what it pools (analysis/strata.ts). */
+  strata: Strata;
+  /** Which varied axis moves outage, downtime and total time most (pooled over the other axes). */
+  effects: AxisEffect[];
+  /** The strata with the lowest and highest medians. */
+  extremes: CellExtremes[];
   campaigns: CampaignInfo[];
-  /** Per backend and mode. */
+  /** Per backend (per campaign when campaigns are kept apart) and mode. */
   modes: GroupStats[];
   /** Per backend, mode and the --by axes (empty when no axes were named). */
   byAxes: GroupStats[];
@@ -63,25 +72,33 @@ export async function campaignsInfo(con: DuckDBConnection): Promise<CampaignInfo
 export function sortGroups(groups: GroupStats[]): GroupStats[] {
   return groups
     .map((g, i) => ({ g, i }))
-    .sort((a, b) => a.g.backend.localeCompare(b.g.backend) || modeRank(a.g.mode) - modeRank(b.g.mode) || a.i - b.i)
+    .sort((a, b) => a.g.backend.localeCompare(b.g.backend) || String(a.g.axes.campaign ?? '').localeCompare(String(b.g.axes.campaign ?? '')) ||
+      modeRank(a.g.mode) - modeRank(b.g.mode) || a.i - b.i)
     .map((x) => x.g);
 }
 
-export async function gatherReportData(con: DuckDBConnection, db: string, by: string[], seed = 1): Promise<ReportData> {
-  const axes = await axisExpressions(con, by);
-  const perMode = await fetchGroupValues(con, []);
-  const perAxes = axes.length > 0 ? await fetchGroupValues(con, axes) : [];
+/** `by` as the user named it; undefined: break down by what the campaigns vary (analysis/strata.ts). */
+export async function gatherReportData(con: DuckDBConnection, db: string, by: readonly string[] | undefined, seed = 1): Promise<ReportData> {
+  const strata = await resolveStrata(con, by);
+  const names = strataAxes(strata);
+  const sourceAxes = strata.perCampaign ? [CAMPAIGN_AXIS] : [];
+  const axes = await axisExpressions(con, names);
+  const perMode = await fetchGroupValues(con, await axisExpressions(con, sourceAxes));
+  const perAxes = strata.by.length > 0 ? await fetchGroupValues(con, axes) : [];
   return {
     db,
     generated_at: new Date().toISOString(),
-    by,
+    by: strata.by.length > 0 ? names : [],
+    strata,
+    effects: axisEffects(perAxes, strata.by),
+    extremes: cellExtremes(perAxes),
     campaigns: await campaignsInfo(con),
     modes: sortGroups(summarizeGroups(perMode, seed)),
     byAxes: sortGroups(summarizeGroups(perAxes, seed)),
-    comparisons: compareModes(perMode),
-    comparisonsByAxes: compareByAxes(perAxes, by),
+    comparisons: compareModes(perMode, sourceAxes),
+    comparisonsByAxes: compareByAxes(perAxes, names),
     failures: await failuresByReason(con),
-    figures: await buildFigures(con, by),
+    figures: await buildFigures(con, strata),
     campaignsCompared: await gatherCampaignsCompared(con, seed),
   };
 }

@@ -50,12 +50,16 @@ export async function openReportSource(db: string, campaignId?: string): Promise
 
 /** Columns a report may group by: every typed parameter column except mode (always grouped), plus network facts. */
 export function groupableAxes(): string[] {
-  return parameterColumns().map((c) => c.name).filter((n) => n !== 'mode');
+  return ['campaign', ...parameterColumns().map((c) => c.name).filter((n) => n !== 'mode')];
 }
 
-/** Validates `--by` at the edge: unknown names are a user error with the list of valid ones. */
-export function validateAxes(by: readonly string[] | undefined): string[] {
-  const axes = (by ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
+/**
+ * Validates `--by` at the edge: unknown names are a user error with the list of valid ones. Not given:
+ * undefined (the report breaks down by what the campaigns vary); `none`: no breakdown.
+ */
+export function validateAxes(by: readonly string[] | undefined): string[] | undefined {
+  if (by === undefined) return undefined;
+  const axes = by.map((a) => a.trim()).filter((a) => a.length > 0 && a !== 'none');
   const valid = new Set(groupableAxes());
   const unknown = axes.filter((a) => !valid.has(a));
   if (unknown.length > 0) {

@@ -27,6 +27,10 @@ export function binExpr(column: string, min: number, max: number, bins: number):
 export async function axisExpressions(con: DuckDBConnection, axes: readonly string[]): Promise<AxisExpr[]> {
   const out: AxisExpr[] = [];
   for (const name of axes) {
+    if (name === 'campaign') {
+      out.push({ name, expr: 'campaign_id', binned: false }); // keeps campaigns apart (analysis/strata.ts)
+      continue;
+    }
     const col = sqlIdent(name);
     if (parameterColumnType(name as ParameterName) !== 'DOUBLE') {
       out.push({ name, expr: col, binned: false });

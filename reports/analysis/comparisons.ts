@@ -38,6 +38,8 @@ export interface Comparison {
   u_a: number;
   z: number;
   p_value: number;
+  /** Holm-adjusted p over the comparisons of the same table (set by compareModes / compareByAxes). */
+  p_holm?: number;
   /** P(a > b) − P(a < b): negative means mode_a is usually smaller (better for durations). */
   cliffs_delta: number;
   cliffs_lo: number;
@@ -75,25 +77,55 @@ export function compareTwo(backend: string, metric: Metric, a: GroupValues, b: G
   };
 }
 
-/** Every pair of modes per backend, from the per-mode groups (no axes). */
-export function compareModes(groups: readonly GroupValues[]): Comparison[] {
+/** Groups by backend and the given axes' values (a campaign, a stratum), in first-seen order. */
+function cellsOf(groups: readonly GroupValues[], axes: readonly string[]): GroupValues[][] {
+  const cells = new Map<string, GroupValues[]>();
+  for (const g of groups) {
+    const k = JSON.stringify([g.backend, ...axes.map((a) => g.axes[a])]);
+    cells.set(k, [...(cells.get(k) ?? []), g]);
+  }
+  return [...cells.values()];
+}
+
+/** Every pair of modes per backend (and per value of `axes`, e.g. the campaign), from the per-mode groups. */
+export function compareModes(groups: readonly GroupValues[], axes: readonly string[] = []): Comparison[] {
   const out: Comparison[] = [];
-  const backends = [...new Set(groups.map((g) => g.backend))].sort();
-  const count = backends.reduce((s, be) => {
-    const modes = new Set(groups.filter((g) => g.backend === be).map((g) => g.mode)).size;
+  const cells = cellsOf(groups, axes).sort((x, y) => x[0].backend.localeCompare(y[0].backend));
+  const count = cells.reduce((s, members) => {
+    const modes = new Set(members.map((g) => g.mode)).size;
     return s + ((modes * (modes - 1)) / 2) * COMPARED_METRICS.length;
   }, 0);
   const m = hlSampleSize(count);
-  for (const backend of backends) {
-    const mine = new Map(groups.filter((g) => g.backend === backend).map((g) => [g.mode, g]));
+  for (const members of cells) {
+    const mine = new Map(members.map((g) => [g.mode, g]));
     for (const [a, b] of modePairs([...mine.keys()])) {
       for (const metric of COMPARED_METRICS) {
-        const c = compareTwo(backend, metric, mine.get(a)!, mine.get(b)!, m);
+        const c = compareTwo(members[0].backend, metric, mine.get(a)!, mine.get(b)!, m);
         if (c) out.push(c);
       }
     }
   }
+  return withHolm(out);
+}
+
+/**
+ * Holm's step-down adjustment over one family of comparisons (a report's table): p_holm is the smallest
+ * family-wise level at which the comparison would be declared different.
+ */
+export function holmAdjust(p: readonly number[]): number[] {
+  const order = p.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
+  const out = new Array<number>(p.length);
+  let running = 0;
+  order.forEach(({ v, i }, k) => {
+    running = Math.max(running, Math.min(1, (p.length - k) * v));
+    out[i] = running;
+  });
   return out;
+}
+
+function withHolm(cs: Comparison[]): Comparison[] {
+  const adjusted = holmAdjust(cs.map((c) => c.p_value));
+  return cs.map((c, i) => ({ ...c, p_holm: adjusted[i] }));
 }
 
 /**
@@ -101,14 +133,10 @@ export function compareModes(groups: readonly GroupValues[]): Comparison[] {
  * --by axes: under which conditions live migration pays off, and by how much.
  */
 export function compareByAxes(groups: readonly GroupValues[], axes: readonly string[]): Comparison[] {
-  const cells = new Map<string, GroupValues[]>();
-  for (const g of groups) {
-    const k = JSON.stringify([g.backend, ...axes.map((a) => g.axes[a])]);
-    cells.set(k, [...(cells.get(k) ?? []), g]);
-  }
+  const cells = cellsOf(groups, axes);
   const out: Comparison[] = [];
-  const m = hlSampleSize(cells.size * COMPARED_METRICS.length);
-  for (const members of cells.values()) {
+  const m = hlSampleSize(cells.length * COMPARED_METRICS.length);
+  for (const members of cells) {
     const byMode = new Map(members.map((g) => [g.mode, g]));
     const [pair] = modePairs([...byMode.keys()]);
     if (!pair) continue;
@@ -117,7 +145,7 @@ export function compareByAxes(groups: readonly GroupValues[], axes: readonly str
       if (c) out.push(c);
     }
   }
-  return out;
+  return withHolm(out);
 }
 
 /** The rank sums of one pair in SQL (shown in the notebook so the test can be re-derived there). */

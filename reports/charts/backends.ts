@@ -3,6 +3,7 @@
  * the database holds more than one backend.
  */
 import { quantilesByMetricSql } from './distribution.js';
+import { BACKEND_COLOURS, fixedScale } from '../palette.js';
 import { baseSpec, logLikeAxis, logLikeScale, modeSort, type FigureDef } from './figure.js';
 
 const METRICS = ['downtime_ms', 'outage_ms', 'total_ms'];
@@ -30,7 +31,7 @@ export const backendsFigure: FigureDef = {
         encoding: {
           x: { field: 'mode', type: 'nominal', sort: modeSort(rows), title: null },
           xOffset: { field: 'backend', type: 'nominal' },
-          color: { field: 'backend', type: 'nominal' },
+          color: { field: 'backend', type: 'nominal', scale: fixedScale([...new Set(rows.map((r) => String(r.backend)))], BACKEND_COLOURS) },
           tooltip: ['backend', 'mode', 'metric', 'n', 'q25_ms', 'q50_ms', 'q75_ms'].map((f) => ({ field: f })),
         },
         layer: [

@@ -4,16 +4,18 @@
  * migration stops converging.
  */
 import { modesWhere } from '../../core/modes.js';
-import { sqlIdent, sqlString } from '../source.js';
+import { sqlString } from '../source.js';
+import { facetAxes, panelSql, pooledNote, type ChartContext } from './panels.js';
 import { baseSpec, modeSort, naturalOrder, type FigureDef } from './figure.js';
 
 /**
  * `panel` names one map: the backend, and the value of the first --by axis when one was named
  * (e.g. auto_converge=true next to auto_converge=false).
  */
-export function convergenceSql(dirtyExpr: string, axis?: string): string {
-  const panel = axis ? `backend || ' · ' || ${sqlString(`${axis}=`)} || ${sqlIdent(axis)}::VARCHAR` : 'backend';
-  return `SELECT ${panel} AS panel, backend, mode, ${dirtyExpr} AS dirty_rate_pages_s, max_bandwidth_mib_s::VARCHAR AS max_bandwidth_mib_s,
+export function convergenceSql(dirtyExpr: string, ctx?: ChartContext, panelAxes: readonly string[] = []): string {
+  const source = ctx?.source ?? 'backend';
+  const panel = panelAxes.length > 0 ? `${source} || ' · ' || ${panelSql(panelAxes)}` : source;
+  return `SELECT ${panel} AS panel, backend, ${source} AS source, mode, ${dirtyExpr} AS dirty_rate_pages_s, max_bandwidth_mib_s::VARCHAR AS max_bandwidth_mib_s,
   count(*)::DOUBLE AS n,
   avg(CASE WHEN status = 'succeeded' THEN 1.0 ELSE 0.0 END) AS success_rate,
   quantile_cont(rounds, 0.5) AS rounds_p50
@@ -21,14 +23,16 @@ FROM trials WHERE mode IN (${modesWhere('precopy').map(sqlString).join(', ')}) A
 GROUP BY ALL ORDER BY ALL`;
 }
 
-export function convergenceFigure(dirtyExpr: string, axis?: string): FigureDef {
+export function convergenceFigure(dirtyExpr: string, ctx?: ChartContext): FigureDef {
+  const facets = ctx ? facetAxes(ctx, ['dirty_rate_pages_s', 'max_bandwidth_mib_s'], 8) : { axes: [], pooled: [] };
   return {
     id: 'convergence',
     title: 'Convergence map',
     caption:
-      'Each cell is one dirty rate (pages/s) and bandwidth cap (MiB/s): green cells always converged, red cells never did, and the number is the median count of pre-copy rounds — cells with many rounds sit next to the edge where live migration stops converging.',
-    sql: convergenceSql(dirtyExpr, axis),
-    spec: (rows) => ({
+      'Each cell is one dirty rate (pages/s) and bandwidth cap (MiB/s): green cells always converged, red cells never did, and the number is the median count of pre-copy rounds — cells with many rounds sit next to the edge where live migration stops converging.' +
+      (facets.axes.length > 0 ? ` One map per ${facets.axes.join(' × ')}.` : '') + pooledNote(facets),
+    sql: convergenceSql(dirtyExpr, ctx, facets.axes),
+    spec: (rows) => new Set(rows.map((r) => r.dirty_rate_pages_s)).size < 2 ? null : ({
       ...baseSpec('Success rate and median rounds over dirty rate × bandwidth cap', rows),
       facet: {
         column: { field: 'mode', type: 'nominal', sort: modeSort(rows), title: null },

@@ -1,6 +1,6 @@
 /** Success rate per mode with its Wilson 95 % interval, computed in SQL (same formula as stats/wilson.ts). */
-import { sqlIdent } from '../source.js';
 import { baseSpec, modeSort, naturalOrder, type FigureDef } from './figure.js';
+import { facetAxes, panelSql, pooledNote, sourceOffset, sourceOrModeColour, type ChartContext } from './panels.js';
 
 const Z = 1.959963984540054;
 
@@ -10,40 +10,44 @@ export function wilsonSql(sign: '-' | '+'): string {
   return `(((${p}) + ${Z * Z} / (2 * n)) ${sign} ${Z} * sqrt((${p}) * (1 - ${p}) / n + ${Z * Z} / (4 * n * n))) / (1 + ${Z * Z} / n)`;
 }
 
-export function successSql(axis?: string): string {
-  const a = axis ? `, ${sqlIdent(axis)}::VARCHAR AS ${sqlIdent(axis)}` : '';
+export function successSql(ctx: ChartContext, panelAxes: readonly string[]): string {
   return `SELECT *, s / n AS success_rate,
   greatest(0, ${wilsonSql('-')}) AS success_lo,
   least(1, ${wilsonSql('+')}) AS success_hi
 FROM (
-  SELECT backend, mode${a}, count(*)::DOUBLE AS n, count(*) FILTER (WHERE status = 'succeeded')::DOUBLE AS s
+  SELECT backend, ${ctx.source} AS source, ${panelSql(panelAxes)} AS panel, mode, count(*)::DOUBLE AS n,
+    count(*) FILTER (WHERE status = 'succeeded')::DOUBLE AS s
   FROM trials GROUP BY ALL
 ) ORDER BY ALL`;
 }
 
-export function successFigure(axis?: string): FigureDef {
+export function successFigure(ctx: ChartContext): FigureDef {
+  const facets = facetAxes(ctx, []);
   return {
     id: 'success',
     title: 'Success rate per mode',
-    caption: axis
-      ? `Dots are the share of trials that succeeded, one panel per ${axis}; the bars are Wilson 95 % intervals, so two modes whose bars do not overlap differ beyond chance.`
-      : 'Dots are the share of trials that succeeded; the bars are Wilson 95 % intervals, so two modes whose bars do not overlap differ beyond chance.',
-    sql: successSql(axis),
+    caption:
+      (facets.axes.length > 0
+        ? `Dots are the share of trials that succeeded, one panel per ${facets.axes.join(' × ')}; `
+        : 'Dots are the share of trials that succeeded; ') +
+      'the bars are Wilson 95 % intervals, so two modes whose bars do not overlap differ beyond chance.' + pooledNote(facets),
+    sql: successSql(ctx, facets.axes),
     spec: (rows) => {
       const enc = {
         x: { field: 'mode', type: 'nominal', sort: modeSort(rows), title: null },
-        xOffset: { field: 'backend', type: 'nominal' },
-        color: { field: 'backend', type: 'nominal' },
+        ...sourceOffset(rows),
+        color: sourceOrModeColour(rows),
         tooltip: [
-          { field: 'backend' }, { field: 'mode' }, ...(axis ? [{ field: axis }] : []),
+          { field: 'source' }, { field: 'mode' }, { field: 'panel' },
           { field: 'n', type: 'quantitative', title: 'trials' }, { field: 's', type: 'quantitative', title: 'succeeded' },
           { field: 'success_rate', type: 'quantitative', format: '.1%' },
           { field: 'success_lo', type: 'quantitative', format: '.1%' }, { field: 'success_hi', type: 'quantitative', format: '.1%' },
         ],
       };
+      const panels = naturalOrder(rows.map((r) => r.panel));
       const layer = {
-        width: axis ? 160 : 360,
-        height: 220,
+        width: panels.length > 1 ? Math.max(60, 26 * modeSort(rows).length) : 360,
+        height: 200,
         encoding: enc,
         layer: [
           {
@@ -57,10 +61,11 @@ export function successFigure(axis?: string): FigureDef {
         ],
       };
       const base = baseSpec('Success rate with Wilson 95 % intervals', rows);
-      if (!axis) return { ...base, ...layer };
+      if (panels.length <= 1) return { ...base, ...layer };
       return {
         ...base,
-        facet: { column: { field: axis, type: 'nominal', sort: naturalOrder(rows.map((r) => r[axis])) } },
+        facet: { field: 'panel', type: 'nominal', sort: panels, title: null, header: { labelLimit: 200 } },
+        columns: 4,
         spec: layer,
       };
     },

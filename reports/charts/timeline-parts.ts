@@ -7,10 +7,10 @@
 import { TIMELINE_PARTS, TRIAL_TIMELINE_SQL } from '../../core/store/timeline.js';
 import { COMPARED_CAMPAIGNS_CTE } from '../analysis/campaigns.js';
 import { baseSpec, modeSort, type FigureDef } from './figure.js';
+import { PART_COLOURS } from '../palette.js';
 
 const partLabel = (column: string) => TIMELINE_PARTS.find((p) => p.column === column)!.label;
 const PART_LABELS = TIMELINE_PARTS.map((p) => p.label);
-const COLOURS = ['#4c78a8', '#e45756', '#54a24b'];
 
 export const TIMELINE_PARTS_SQL = `WITH ${COMPARED_CAMPAIGNS_CTE},
 m AS (
@@ -53,7 +53,7 @@ export const timelinePartsFigure: FigureDef = {
           },
           color: {
             field: 'part', type: 'nominal', title: 'part of the trial',
-            scale: { domain: PART_LABELS, range: COLOURS }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 420 },
+            scale: { domain: PART_LABELS, range: PART_COLOURS }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: 420 },
           },
           order: { field: 'part_order', type: 'quantitative' },
           tooltip: [

@@ -5,6 +5,7 @@
  */
 import { modeRank } from '../../core/modes.js';
 import { baseSpec, type FigureDef, type Row } from './figure.js';
+import { PHASE_COLOURS, fixedScale } from '../palette.js';
 
 export const TIMELINE_SQL = `WITH detailed AS (
   -- Trials that kept detail rows; at most 20,000 of them (a deterministic pick by hash) so a million-trial
@@ -16,14 +17,14 @@ export const TIMELINE_SQL = `WITH detailed AS (
   ) ORDER BY hash(campaign_id, trial_id), campaign_id, trial_id LIMIT 20000
 ), cand AS (
   SELECT t.campaign_id, t.trial_id, t.backend, t.mode, t.status, t.failure_reason,
-    abs(t.outage_ms - quantile_cont(t.outage_ms, 0.5) OVER (PARTITION BY t.backend, t.mode)) AS distance_ms
+    abs(t.outage_ms - quantile_cont(t.outage_ms, 0.5) OVER (PARTITION BY t.campaign_id, t.mode)) AS distance_ms
   FROM trials t JOIN detailed d ON t.campaign_id = d.campaign_id AND t.trial_id = d.trial_id
 ), chosen AS (
   -- A typical succeeded trial per mode; a failed one only when no succeeded trial kept its details.
   SELECT campaign_id, trial_id,
     backend || ' · ' || mode || ' · ' || trial_id || coalesce(' · ' || failure_reason, '') AS trial
   FROM cand
-  QUALIFY row_number() OVER (PARTITION BY backend, mode ORDER BY status <> 'succeeded', distance_ms NULLS LAST, trial_id) = 1
+  QUALIFY row_number() OVER (PARTITION BY campaign_id, mode ORDER BY status <> 'succeeded', distance_ms NULLS LAST, trial_id) = 1
   ORDER BY backend, mode
   LIMIT 12
 )
@@ -37,12 +38,10 @@ SELECT c.trial, 'events', e.kind, e.t_ms, e.t_ms, NULL
   FROM events e JOIN chosen c USING (campaign_id, trial_id)
 ORDER BY trial, lane, start_ms`;
 
-/** Phase colours: the probe gap is always red (what users feel), phases take the other Tableau colours. */
+/** Phase colours from the one palette (reports/palette.ts): the probe gap red, each phase its fixed colour. */
 export function phaseColours(rows: Row[]): { domain: string[]; range: string[] } {
-  const palette = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#eeca3b', '#9d755d', '#72b7b2', '#bab0ac', '#ff9da6'];
   const phases = [...new Set(rows.filter((r) => r.lane === 'rounds').map((r) => String(r.what)))];
-  const domain = [...phases, 'probe gap'];
-  return { domain, range: [...phases.map((_, i) => palette[i % palette.length]), '#e45756'] };
+  return fixedScale([...phases, 'probe gap'], PHASE_COLOURS);
 }
 
 /** Panels by backend, then mode in the schema's order (labels are 'backend · mode · trial'). */
@@ -67,11 +66,11 @@ export const timelineFigure: FigureDef = {
   sql: TIMELINE_SQL,
   spec: (rows) => ({
     ...baseSpec('Timelines of typical trials', rows),
-    facet: { row: { field: 'trial', type: 'nominal', title: null, sort: trialOrder(rows), header: { labelAngle: 0, labelAlign: 'left' } } },
+    facet: { row: { field: 'trial', type: 'nominal', title: null, sort: trialOrder(rows), header: { labelAngle: 0, labelAlign: 'left', labelLimit: 600, labelOrient: 'top' } } },
     resolve: { scale: { x: 'independent' } },
     spec: {
-      width: 560,
-      height: { step: 16 },
+      width: 620,
+      height: { step: 22 },
       encoding: {
         y: { field: 'lane', type: 'nominal', title: null, sort: ['rounds', 'probe gaps', 'events'] },
         x: { field: 'start_ms', type: 'quantitative', title: 'ms since migration request', axis: { tickCount: 8, labelOverlap: true } },
@@ -92,6 +91,12 @@ export const timelineFigure: FigureDef = {
         {
           transform: [{ filter: "datum.lane === 'events'" }],
           mark: { type: 'tick', color: 'black', thickness: 2 },
+        },
+        {
+          // Each event named next to its tick (below the lane, slanted so neighbours do not collide).
+          transform: [{ filter: "datum.lane === 'events'" }],
+          mark: { type: 'text', align: 'left', baseline: 'top', angle: 20, dx: 2, dy: 7, fontSize: 8, color: '#333' },
+          encoding: { text: { field: 'what' } },
         },
       ],
     },

@@ -25,32 +25,41 @@ function medianCells(col: string, s: MetricStats, ratio: number | null, isRefere
   ];
 }
 
+/** Two column groups (quantities, then the timeline's parts) so the table fits a 1400 px page. */
 export function campaignsComparedTable(rows: readonly CampaignModeStats[]): string {
-  const head = [
+  const identity = (r: CampaignModeStats): Cell[] => [
+    { text: escapeHtml(r.mode) },
+    {
+      text: `${escapeHtml(r.label)}${r.is_reference ? ' <strong>— reference</strong>' : ''}`,
+      col: 'reference', value: r.is_reference ? 1 : 0, title: r.campaign_id, cls: 'wrap',
+    },
+  ];
+  const first = table('campaigns-compared', [
     'mode', 'campaign', 'succeeded / n', 'success rate [95 % Wilson]',
     ...CAMPAIGN_METRICS.flatMap((m) => [`${m} median [95 % CI]`, '× ref.']),
-    ...TIMELINE_PART_COLUMNS.flatMap((m) => [`${PART_HEADS[m]} median [95 % CI]`, '× ref.']),
-    'trials with a timeline',
-  ];
-  const body = rows.map((r) => ({
+  ], rows.map((r) => ({
     key: `${r.mode}/${r.campaign_id}`,
     cells: [
-      { text: escapeHtml(r.mode) },
-      {
-        text: `${escapeHtml(r.label)}${r.is_reference ? ' <strong>— reference</strong>' : ''}`,
-        col: 'reference', value: r.is_reference ? 1 : 0, title: r.campaign_id,
-      },
+      ...identity(r),
       { text: `${formatCount(r.succeeded)} / ${formatCount(r.trials)}`, col: 'succeeded', value: r.succeeded, cls: 'num' },
       {
         text: `${formatShare(r.success_rate)} <span class="ci">[${formatShare(r.success_lo)}, ${formatShare(r.success_hi)}]</span>`,
         col: 'success_rate', value: r.success_rate, cls: 'num',
       },
       ...CAMPAIGN_METRICS.flatMap((m) => medianCells(m, r.metrics[m], r.metric_ratios[m], r.is_reference)),
+    ],
+  })));
+  const second = table('campaigns-compared', [
+    'mode', 'campaign', ...TIMELINE_PART_COLUMNS.flatMap((m) => [`${PART_HEADS[m]} median [95 % CI]`, '× ref.']), 'trials with a timeline',
+  ], rows.map((r) => ({
+    key: `${r.mode}/${r.campaign_id}`,
+    cells: [
+      ...identity(r),
       ...TIMELINE_PART_COLUMNS.flatMap((m) => medianCells(`part.${m}`, r.parts[m], r.part_ratios[m], r.is_reference)),
       { text: formatCount(r.timeline_trials), col: 'timeline_trials', value: r.timeline_trials, cls: 'num' },
     ],
-  }));
-  return table('campaigns-compared', head, body);
+  })));
+  return `${first}\n<p>Where the time goes, per campaign: the timeline's parts.</p>\n${second}`;
 }
 
 /** At most this many distinct values are printed per campaign; a random axis has thousands. */

@@ -22,7 +22,8 @@ export function td(c: Cell): string {
 }
 
 export function table(id: string, head: string[], rows: { key: string; cells: Cell[] }[]): string {
-  const thead = `<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`;
+  // Headers may wrap after an underscore (downtime_<wbr>ms) instead of inside a word.
+  const thead = `<thead><tr>${head.map((h) => `<th>${escapeHtml(h).replaceAll('_', '_<wbr>')}</th>`).join('')}</tr></thead>`;
   const body = rows.map((r) => `<tr data-key="${escapeHtml(r.key)}">${r.cells.map(td).join('')}</tr>`).join('\n');
   return `<table class="stats" data-table="${id}">${thead}<tbody>\n${body}\n</tbody></table>`;
 }
@@ -51,33 +52,46 @@ function capped(rows: string, total: number, colspan: number): string {
   return rows.replace('</tbody>', `<tr><td colspan="${colspan}">… ${total - MAX_TABLE_ROWS} more groups not shown</td></tr></tbody>`);
 }
 
+/** Metrics per column group: a table of every metric would be 2,400 px wide, so the per-mode table comes in two. */
+export const METRIC_GROUPS: (readonly (typeof METRICS)[number][])[] = [['downtime_ms', 'outage_ms'], ['total_ms', 'transferred_bytes']];
+
 export function groupTable(id: string, groups: readonly GroupStats[], axes: readonly string[]): string {
-  const head = [
-    'backend', 'mode', ...axes, 'n', 'succeeded', 'success rate [95 % Wilson]',
-    ...METRICS.flatMap((m) => [`${m} median`, `${m} p95`, `${m} max`]),
+  const shown = groups.slice(0, MAX_TABLE_ROWS);
+  const identity = (g: GroupStats): Cell[] => [
+    { text: escapeHtml(g.backend) },
+    { text: escapeHtml(g.mode) },
+    ...axes.map((a) => ({ text: escapeHtml(String(g.axes[a])) })),
   ];
-  const rows = groups.slice(0, MAX_TABLE_ROWS).map((g) => ({
-    key: groupKey(g, axes),
-    cells: [
-      { text: escapeHtml(g.backend) },
-      { text: escapeHtml(g.mode) },
-      ...axes.map((a) => ({ text: escapeHtml(String(g.axes[a])) })),
-      { text: formatCount(g.trials), col: 'trials', value: g.trials, cls: 'num' },
-      { text: formatCount(g.succeeded), col: 'succeeded', value: g.succeeded, cls: 'num' },
-      {
-        text: `${formatShare(g.success_rate)} <span class="ci">[${formatShare(g.success_lo)}, ${formatShare(g.success_hi)}]</span>`,
-        col: 'success_rate', value: g.success_rate, cls: 'num',
-      },
-      ...METRICS.flatMap((m) => metricCells(m, g.metrics[m])),
-    ],
-  }));
-  return capped(table(id, head, rows), groups.length, head.length);
+  return METRIC_GROUPS.map((metrics, i) => {
+    const head = [
+      'backend', 'mode', ...axes, ...(i === 0 ? ['n', 'succeeded', 'success rate [95 % Wilson]'] : []),
+      ...metrics.flatMap((m) => [`${m} median`, `${m} p95`, `${m} max`]),
+    ];
+    const rows = shown.map((g) => ({
+      key: groupKey(g, axes),
+      cells: [
+        ...identity(g),
+        ...(i === 0
+          ? [
+              { text: formatCount(g.trials), col: 'trials', value: g.trials, cls: 'num' },
+              { text: formatCount(g.succeeded), col: 'succeeded', value: g.succeeded, cls: 'num' },
+              {
+                text: `${formatShare(g.success_rate)} <span class="ci">[${formatShare(g.success_lo)}, ${formatShare(g.success_hi)}]</span>`,
+                col: 'success_rate', value: g.success_rate, cls: 'num',
+              },
+            ]
+          : []),
+        ...metrics.flatMap((m) => metricCells(m, g.metrics[m])),
+      ],
+    }));
+    return capped(table(id, head, rows), groups.length, head.length);
+  }).join('\n');
 }
 
 export function comparisonTable(all: readonly Comparison[], axes: readonly string[] = [], id = 'comparisons'): string {
   if (all.length === 0) return '<p>Only one mode ran per backend (or none succeeded): nothing to compare.</p>';
   const comparisons = all.slice(0, MAX_TABLE_ROWS);
-  const head = ['backend', ...axes, 'a vs b', 'metric', 'n a / b', 'median a / b', 'shift a − b [95 % CI]', "Cliff's δ [95 % CI]", 'rank-sum p'];
+  const head = ['backend', ...axes, 'a vs b', 'metric', 'n a / b', 'median a / b', 'shift a − b [95 % CI]', "Cliff's δ [95 % CI]", 'rank-sum p', 'p, Holm'];
   const rows = comparisons.map((c) => ({
     key: [c.backend, ...axes.map((a) => String(c.axes[a])), c.mode_a, c.mode_b, c.metric].join('/'),
     cells: [
@@ -97,6 +111,7 @@ export function comparisonTable(all: readonly Comparison[], axes: readonly strin
         col: 'cliffs_delta', value: c.cliffs_delta, cls: 'num',
       },
       { text: formatPValue(c.p_value), col: 'p_value', value: c.p_value, cls: 'num' },
+      { text: formatPValue(c.p_holm ?? c.p_value), col: 'p_holm', value: c.p_holm ?? c.p_value, cls: 'num' },
     ],
   }));
   return capped(table(id, head, rows), all.length, head.length);
