@@ -17,6 +17,8 @@ import { reportError } from './exit.js';
 import { UsageError } from '../../core/errors.js';
 import { mergeDatabases } from '../../core/store/merge.js';
 import { formatQueryResult, queryReadOnly, type SqlFormat } from './sql.js';
+import { SQL_FORMATS, quietOnClosedPipe } from './sql-format.js';
+import { formatFromExtension, parseBy, sqlToParquet } from './report-options.js';
 
 function parseShard(text: string): Shard | 'auto' {
   if (text === 'auto') return 'auto';
@@ -104,6 +106,7 @@ export function buildProgram(): Command {
     )
     .option('--shard-count <n>', 'with --shard auto under Kubernetes: the number of shards (or THEMIS_SHARD_COUNT)', (v) => parsePositiveInt(v, '--shard-count'))
     .option('--dataset-root <dir>', "publish the shard as <dir>/shard=NNNN/ (five Parquet files), replacing an earlier copy; query all in place, or themis merge <out> <dir>")
+    .option('--by <axes>', "the report's breakdown (comma-separated; default: the axes the sweep varies; none: no breakdown)", parseBy)
     .action(async (sweepPath: string, o: RunCommandOptions) => {
       await runCommand(sweepPath, o);
     });
@@ -128,7 +131,7 @@ export function buildProgram(): Command {
     .description('Write the report of a database: self-contained HTML, or the figures as SVG/PNG files')
     .argument('<db>', 'DuckDB file, dataset folder, or dataset root of shard=N folders (merged into a scratch database first)')
     .option('--out <file>', 'output file (HTML) or directory (svg/png); default next to the database')
-    .option('--by <axes>', 'also break statistics down by these parameters (comma-separated)', parseAxes)
+    .option('--by <axes>', 'break statistics down by these parameters (comma-separated; default: the axes the campaigns vary; none: no breakdown)', parseBy)
     .option('--campaign <id>', 'only this campaign')
     .addOption(new Option('--format <format>', 'html, svg or png').choices(['html', 'svg', 'png']).default('html'))
     .action(async (input: string, o: ReportOptions) => {
@@ -145,16 +148,16 @@ export function buildProgram(): Command {
     .description('Export a table or query (parquet, arrow, csv), the analysis notebook (ipynb), or a dataset folder (dataset)')
     .argument('<db>', 'DuckDB file')
     .addOption(
-      new Option('--format <format>', 'output format; dataset: the five Parquet files themis merge reads back (datasets/README.md)')
-        .choices(['parquet', 'arrow', 'csv', 'ipynb', 'dataset'])
-        .makeOptionMandatory(),
+      new Option('--format <format>', 'output format (default: from the --out extension); dataset: the five Parquet files themis merge reads back (datasets/README.md)')
+        .choices(['parquet', 'arrow', 'csv', 'ipynb', 'dataset']),
     )
     .requiredOption('--out <path>', 'output file (dataset: folder)')
     .option('--table <name>', 'table or view to export (default trials)')
     .option('--query <sql>', 'query to export instead of a table')
     .option('--campaign <id>', 'dataset: only this campaign')
-    .option('--by <axes>', 'ipynb: parameters to break statistics down by', parseAxes)
-    .action(async (db: string, o: { format: 'parquet' | 'arrow' | 'csv' | 'ipynb' | 'dataset'; out: string; table?: string; query?: string; campaign?: string; by?: string[] }) => {
+    .option('--by <axes>', 'ipynb: the breakdown (default: the axes the campaigns vary; none: no breakdown)', parseBy)
+    .action(async (db: string, o: { format?: 'parquet' | 'arrow' | 'csv' | 'ipynb' | 'dataset'; out: string; table?: string; query?: string; campaign?: string; by?: string[] }) => {
+      o.format ??= formatFromExtension(o.out);
       if (o.campaign !== undefined && o.format !== 'dataset') throw new UsageError('--campaign: only with --format dataset');
       if (o.format === 'dataset') {
         if (o.table || o.query) throw new UsageError('--format dataset writes all five tables: --table and --query do not apply');
@@ -179,9 +182,12 @@ export function buildProgram(): Command {
     .description('Run one SQL query on a read-only connection without file access (--allow-files: with it)')
     .argument('<db>', 'DuckDB file')
     .argument('<query>', 'SQL')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(new Option('--format <format>', 'output format (parquet: needs --out)').choices([...SQL_FORMATS]).default('table'))
+    .option('--out <file>', 'parquet: the file to write')
     .option('--allow-files', 'let the query read and write files (COPY … TO, read_csv, glob); off by default')
-    .action(async (db: string, query: string, o: { format: SqlFormat; allowFiles?: boolean }) => {
+    .action(async (db: string, query: string, o: { format: SqlFormat; out?: string; allowFiles?: boolean }) => {
+      if (o.format === 'parquet') return sqlToParquet(db, query, o.out);
+      if (o.out !== undefined) throw new UsageError('--out: only with --format parquet');
       process.stdout.write(formatQueryResult(await queryReadOnly(db, query, { allowFiles: o.allowFiles }), o.format));
     });
 
@@ -260,6 +266,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -18,6 +18,8 @@ import type { CampaignSpec } from '../../core/spec/sweep.js';
 import { Store } from '../../core/store/store.js';
 
 export interface RunCommandOptions {
+  /** the report's breakdown (default: the axes the sweep varies) */
+  by?: string[];
   db?: string;
   report: string | boolean;
   resume?: boolean;
@@ -106,7 +108,7 @@ export async function runCommand(sweepPath: string, o: RunCommandOptions): Promi
     if (wantReport) {
       const reportPath = typeof o.report === 'string' ? o.report : join('results', `${name}.html`);
       const { writeHtmlReport } = await import('../../reports/html.js');
-      await writeHtmlReport({ db: dbPath, out: reportPath, campaignId: outcome.campaign_id });
+      await writeHtmlReport({ db: dbPath, out: reportPath, campaignId: outcome.campaign_id, by: o.by });
       process.stdout.write(`report: ${reportPath}\n`);
     }
   } finally {

@@ -217,7 +217,7 @@ describe('campaigns compared', () => {
         expect(cell('part.after_ms.ratio')).toBe(row.part_ratios.after_ms === null ? null : String(row.part_ratios.after_ms));
         expect(cell('reference')).toBe(row.is_reference ? '1' : '0');
       }
-      await page.locator('table[data-table="campaigns-compared"]').screenshot({ path: join(ARTIFACTS, 'compare-table.png') });
+      await page.locator('table[data-table="campaigns-compared"]').first().screenshot({ path: join(ARTIFACTS, 'compare-table.png') });
       await page.locator('table[data-table="settings-live"]').screenshot({ path: join(ARTIFACTS, 'compare-settings.png') });
       await page.locator('#figure-timeline-parts').screenshot({ path: join(ARTIFACTS, 'compare-timeline-parts.png') });
     });

@@ -86,7 +86,7 @@ describe('HTML report in Chromium', () => {
     expect(facts.consoleErrors).toEqual([]);
     const fileUrl = pathToFileURL(out).href;
     expect(facts.requests.filter((u) => u !== fileUrl && !u.startsWith('data:'))).toEqual([]);
-    expect(new Set(facts.rendered)).toEqual(new Set(['distributions', 'success', 'dirty-rate', 'convergence', 'timeline', 'backends', 'timeline-parts']));
+    expect(new Set(facts.rendered)).toEqual(new Set(['distributions', 'by-axis', 'success', 'dirty-rate', 'convergence', 'timeline', 'backends', 'timeline-parts']));
     for (const [id, n] of Object.entries(facts.marks)) expect(n, `marks in ${id}`).toBeGreaterThan(0);
 
     const cell = (table: string, key: string, col: string) => {

@@ -57,7 +57,7 @@ describe('writeNotebook', () => {
 
     const nb = JSON.parse(readFileSync(out, 'utf8')) as { cells: NbCell[] };
     const charts = nb.cells.filter((c) => c.metadata.themis?.role === 'chart');
-    expect(charts.map((c) => c.metadata.themis!.figure)).toEqual(['distributions', 'success', 'dirty-rate', 'convergence', 'timeline', 'backends', 'timeline-parts']);
+    expect(charts.map((c) => c.metadata.themis!.figure)).toEqual(['distributions', 'by-axis', 'success', 'dirty-rate', 'convergence', 'timeline', 'backends', 'timeline-parts']);
     for (const c of charts) {
       const spec = c.outputs![0].data['application/vnd.vegalite.v5+json'] as { $schema: string; data: { values: unknown[] } };
       expect(spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v5.json');

@@ -20,7 +20,7 @@ describe('figures', () => {
     const src = await openReportSource(fx.db);
     try {
       const figures = await buildFigures(src.con, ['network']);
-      expect(figures.map((f) => f.id)).toEqual(['distributions', 'success', 'dirty-rate', 'convergence', 'timeline', 'backends', 'timeline-parts']);
+      expect(figures.map((f) => f.id)).toEqual(['distributions', 'by-axis', 'success', 'dirty-rate', 'convergence', 'timeline', 'backends', 'timeline-parts']);
       for (const f of figures) {
         const warnings: string[] = [];
         const logger = {
@@ -42,7 +42,7 @@ describe('figures', () => {
   it('renders SVG files server-side', async () => {
     const outDir = join(fx.dir, 'svg');
     const files = await renderFigures({ db: fx.db, outDir, format: 'svg' });
-    expect(files).toHaveLength(7);
+    expect(files).toHaveLength(8);
     for (const f of files) {
       const svg = readFileSync(f, 'utf8');
       expect(XMLValidator.validate(svg), f).toBe(true);
@@ -54,7 +54,7 @@ describe('figures', () => {
     // Kept as artifacts: a human should look at what papers would get.
     const outDir = join(process.cwd(), 'test-artifacts', 'reports', 'figures');
     const files = await renderFigures({ db: fx.db, outDir, format: 'png', by: ['network'] });
-    expect(files).toHaveLength(7);
+    expect(files).toHaveLength(8);
     for (const f of files) {
       const png = readFileSync(f);
       expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
