@@ -13,6 +13,7 @@ import { axisExpressions } from './analysis/axes.js';
 import type { Figure } from './charts/figure.js';
 import { headlines } from './headline.js';
 import { writeFileAtomic } from './atomic.js';
+import { figureToSvg } from './render.js';
 import { CellList, pyRaw, tableOutput, vegaLiteOutput } from './notebook/cells.js';
 import { campaignsComparedCells } from './notebook/compare-cells.js';
 import { COMPARE_FIGURE_IDS } from './html/compare.js';
@@ -33,18 +34,41 @@ export function dataDirName(out: string): string {
 }
 
 const SETUP = (dataDir: string) => `import json
+import altair as alt
 import duckdb
-from IPython.display import display
+import pandas as pd
 
 DATA = ${JSON.stringify(dataDir)}
 con = duckdb.connect()
 for table in ${JSON.stringify([...RESULT_TABLES])}:
     con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{DATA}/{table}.parquet')")
+with open(f"{DATA}/${CHARTS_FILE}") as f:
+    CHARTS = json.load(f)  # each figure's Vega-Lite spec without its data, as in the HTML report
+# The spec as the cell's output (JupyterLab, VS Code), not HTML that fetches vega from a CDN.
+alt.renderers.register("themis", lambda spec, **_: {"application/vnd.vegalite.v5+json": spec, "text/plain": f"<Altair chart: {spec.get('title', 'figure')}>"})
+alt.renderers.enable("themis")
 
-def vegalite(spec, df):
-    """Shows a Vega-Lite spec with the query's rows as its data (JupyterLab renders it natively)."""
-    values = json.loads(df.to_json(orient="records", date_format="iso"))
-    display({"application/vnd.vegalite.v5+json": {**spec, "data": {"values": values}}}, raw=True)`;
+
+def sql(query):
+    """DuckDB SQL as a DataFrame; whole-number columns (counts) as integers, not 800.0."""
+    df = con.sql(query).df()
+    for c in df.columns:
+        s = df[c]
+        if s.dtype.kind == "f" and s.notna().any() and (s.dropna() % 1 == 0).all():
+            df[c] = s.astype("Int64")
+    return df
+
+
+def chart(figure, df):
+    """The report's figure as an Altair chart over the query's rows."""
+    spec = {**CHARTS[figure], "data": {"values": json.loads(df.to_json(orient="records", date_format="iso"))}}
+    for key, kind in (("facet", alt.FacetChart), ("layer", alt.LayerChart), ("hconcat", alt.HConcatChart), ("vconcat", alt.VConcatChart)):
+        if key in spec:
+            return kind.from_dict(spec, validate=False)
+    return alt.Chart.from_dict(spec, validate=False)`;
+
+/** The figures' specs (without data) next to the Parquet files: chart cells stay one line. */
+export const CHARTS_FILE = 'charts.json';
 
 async function exportParquet(con: DuckDBConnection, dir: string): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -62,13 +86,19 @@ async function exportParquet(con: DuckDBConnection, dir: string): Promise<void> 
   }
 }
 
-function figureCells(cells: CellList, f: Figure): void {
+/** A figure as two cells: its DuckDB SQL (the data), then one line of Altair; outputs pre-filled with spec and SVG. */
+async function figureCells(cells: CellList, f: Figure): Promise<void> {
   cells.markdown(`### ${f.title}\n\n${f.caption}`);
-  cells.code(`df = con.sql(${pyRaw(f.sql)}).df()\ndf`, [tableOutput(f.rows, 20)], { themis: { figure: f.id, role: 'data' } });
-  const { data: _data, ...specWithoutData } = f.spec;
-  const json = JSON.stringify(specWithoutData, null, 1);
-  if (json.includes("'''")) throw new Error(`figure ${f.id}: spec cannot be embedded`);
-  cells.code(`spec = json.loads(r'''${json}''')\nvegalite(spec, df)`, [vegaLiteOutput(f.spec)], { themis: { figure: f.id, role: 'chart' } });
+  cells.code(`df = sql(${pyRaw(f.sql)})\ndf`, [tableOutput(f.rows, 20)], { themis: { figure: f.id, role: 'data' } });
+  cells.code(`chart(${JSON.stringify(f.id)}, df)`, [vegaLiteOutput(f.spec, await figureToSvg(f.spec))], { themis: { figure: f.id, role: 'chart' } });
+}
+
+/** Every figure's spec without its data, by id (the notebook's CHARTS). */
+export function chartSpecs(figures: readonly Figure[]): Record<string, unknown> {
+  return Object.fromEntries(figures.map((f) => {
+    const { data: _data, ...spec } = f.spec;
+    return [f.id, spec];
+  }));
 }
 
 function comparisonMarkdown(comparisons: ReportData['comparisons'], axes: readonly string[] = []): string {
@@ -89,22 +119,22 @@ export async function buildNotebook(con: DuckDBConnection, data: ReportData, dat
   const names = [...new Set(data.campaigns.map((c) => c.name))].join(', ');
   cells.markdown(
     `# Themis: ${names}\n\nHow available the VM stayed while it migrated, mode by mode. Generated ${data.generated_at} from \`${data.db}\`; ` +
-      `the data is in \`${dataDir}/\` as Parquet. Outputs are pre-filled; to re-run, \`pip install duckdb pandas\`.\n\n` +
+      `the data is in \`${dataDir}/\` as Parquet. Outputs are pre-filled (charts also as SVG, for GitHub and nbviewer); to re-run: \`pip install duckdb pandas pyarrow altair\`.\n\n` +
       headlines(data).map((h) => `- ${h}`).join('\n'),
   );
   cells.code(SETUP(dataDir), []);
   cells.markdown('## Campaigns\n\nWhat ran, where, and from which spec (its SHA-256 identifies it).');
   const campaignRows = plainRows(await queryRows(con, CAMPAIGNS_SQL)).map(({ spec_yaml: _s, ...rest }) => rest);
-  cells.code(`con.sql(${pyRaw(CAMPAIGNS_SQL)}).df().drop(columns=["spec_yaml"])`, [tableOutput(campaignRows)]);
+  cells.code(`sql(${pyRaw(CAMPAIGNS_SQL)}).drop(columns=["spec_yaml"])`, [tableOutput(campaignRows)]);
 
   cells.markdown('## Per mode\n\nTrials, successes and the median / p95 / max of each quantity over succeeded trials (intervals are in the HTML report).');
   const modeSql = groupStatsSql([]);
-  cells.code(`con.sql(${pyRaw(modeSql)}).df()`, [tableOutput(plainRows(await queryRows(con, modeSql)))]);
+  cells.code(`sql(${pyRaw(modeSql)})`, [tableOutput(plainRows(await queryRows(con, modeSql)))]);
   if (data.by.length > 0) {
     const axes = await axisExpressions(con, data.by);
     const bySql = groupStatsSql(axes);
     cells.markdown(`## By ${data.by.join(', ')}`);
-    cells.code(`con.sql(${pyRaw(bySql)}).df()`, [tableOutput(plainRows(await queryRows(con, bySql)), 60)]);
+    cells.code(`sql(${pyRaw(bySql)})`, [tableOutput(plainRows(await queryRows(con, bySql)), 60)]);
   }
 
   cells.markdown(
@@ -119,14 +149,14 @@ export async function buildNotebook(con: DuckDBConnection, data: ReportData, dat
   if (pairs.length > 0) {
     const sql = rankSumSql('outage_ms', pairs[0]);
     cells.markdown(`The rank sums behind the first comparison (${pairs[0][0]} vs ${pairs[0][1]}, outage), computed by DuckDB: U₁ = r1 − n1(n1+1)/2.`);
-    cells.code(`con.sql(${pyRaw(sql)}).df()`, [tableOutput(plainRows(await queryRows(con, sql)))]);
+    cells.code(`sql(${pyRaw(sql)})`, [tableOutput(plainRows(await queryRows(con, sql)))]);
   }
 
   cells.markdown('## Failures\n\nWhy trials failed, per mode, as a share of that mode\'s trials.');
-  cells.code(`con.sql(${pyRaw(FAILURES_SQL)}).df()`, [tableOutput(plainRows(await queryRows(con, FAILURES_SQL)))]);
+  cells.code(`sql(${pyRaw(FAILURES_SQL)})`, [tableOutput(plainRows(await queryRows(con, FAILURES_SQL)))]);
 
   cells.markdown('## Figures');
-  for (const f of data.figures.filter((x) => !COMPARE_FIGURE_IDS.includes(x.id))) figureCells(cells, f);
+  for (const f of data.figures.filter((x) => !COMPARE_FIGURE_IDS.includes(x.id))) await figureCells(cells, f);
   await campaignsComparedCells(cells, con, data.campaignsCompared, data.figures, figureCells);
 
   return {
@@ -149,6 +179,7 @@ export async function writeNotebook(opts: NotebookOptions): Promise<void> {
     // Parquet first: DuckDB's COPY and the report's sorted value arrays then do not peak together.
     await exportParquet(src.con, join(dirname(opts.out), dataDir));
     const data = await gatherReportData(src.con, opts.db, by);
+    writeFileAtomic(join(dirname(opts.out), dataDir, CHARTS_FILE), `${JSON.stringify(chartSpecs(data.figures))}\n`);
     const nb = await buildNotebook(src.con, data, dataDir);
     writeFileAtomic(opts.out, `${JSON.stringify(nb, null, 1)}\n`);
   } finally {

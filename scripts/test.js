@@ -16,6 +16,8 @@ function step(label, command, args) {
 const root = process.getuid?.() === 0;
 if (root) step('system packages', 'bash', ['scripts/install-system-packages.sh']);
 else process.stderr.write('npm test: not root — skipping Debian package installation; tests of real components need it\n');
+// The notebooks' Python (duckdb, pandas, altair, nbclient): test/reports/notebook-run.test.ts executes one.
+step('python packages', 'bash', ['scripts/install-python-packages.sh']);
 step('compile', 'npx', ['tsc', '-p', 'tsconfig.json']);
 // vitest strips types without checking them: the tests' own types are checked here
 step('type-check the tests', 'npx', ['tsc', '-p', 'tsconfig.test.json']);

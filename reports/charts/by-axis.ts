@@ -17,7 +17,7 @@ const Z = 1.959963984540054;
 
 export function byAxisSql(ctx: ChartContext, axes: readonly string[]): string {
   const union = axes
-    .map((a) => `  SELECT backend, ${ctx.source} AS source, mode, ${sqlString(a)} AS axis, ${sqlIdent(a)}::VARCHAR AS value, ${METRICS.join(', ')}
+    .map((a) => `  SELECT backend, ${ctx.source} AS source, mode, ${sqlString(a)} AS axis, regexp_replace(${sqlIdent(a)}::VARCHAR, '\.0$', '') AS value, ${METRICS.join(', ')}
   FROM trials WHERE status = 'succeeded'`)
     .join('\n  UNION ALL\n');
   return `WITH u AS (
@@ -64,18 +64,16 @@ function byAxisSpec(raw: Row[], axes: readonly string[]): Record<string, unknown
   const colour = multiSource
     ? { field: 'series', type: 'nominal', title: 'mode · source', legend: { orient: 'bottom', labelLimit: 400 } }
     : { field: 'mode', type: 'nominal', title: 'mode', sort: modes, scale: fixedScale(modes, MODE_COLOURS), ...(modes.length > 1 ? {} : { legend: null }) };
-  return {
-    ...baseSpec('Median and 95 % interval per value of each varied axis (succeeded trials)', rows),
-    facet: {
-      row: { field: 'axis', type: 'nominal', sort: [...axes], title: null, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 260 } },
-      column: { field: 'metric', type: 'nominal', sort: METRICS, title: null },
-    },
-    resolve: { scale: { x: 'independent', y: 'independent' } },
+  const perAxis = (axis: string) => ({
+    transform: [{ filter: { field: 'axis', equal: axis } }],
+    facet: { column: { field: 'metric', type: 'nominal', sort: METRICS, title: null } },
+    // x only: independent y scales over layered marks make vega-lite warn (and mis-size) — one chart per axis instead.
+    resolve: { scale: { x: 'independent' } },
     spec: {
       width: 250,
       height: { step: 14 * Math.max(1, series.length) + 6 },
       encoding: {
-        y: { field: 'value', type: 'nominal', title: null, sort: naturalOrder(rows.map((r) => r.value)) },
+        y: { field: 'value', type: 'nominal', title: axis, sort: naturalOrder(rows.filter((r) => r.axis === axis).map((r) => r.value)) },
         yOffset: { field: 'series', type: 'nominal', sort: series },
         color: colour,
         tooltip: ['axis', 'value', 'mode', 'source', 'metric', 'n', 'median_ms', 'lo_ms', 'hi_ms'].map((f) => ({
@@ -90,5 +88,7 @@ function byAxisSpec(raw: Row[], axes: readonly string[]): Record<string, unknown
         { mark: { type: 'point', filled: true, size: 50 }, encoding: { x: { field: 'median_ms', type: 'quantitative' } } },
       ],
     },
-  };
+  });
+  const base = baseSpec('Median and 95 % interval per value of each varied axis (succeeded trials)', rows);
+  return axes.length === 1 ? { ...base, ...perAxis(axes[0]) } : { ...base, vconcat: axes.map(perAxis) };
 }

@@ -49,7 +49,7 @@ export function facetAxes(ctx: ChartContext, drawn: readonly string[], maxPanels
 /** `'auto_converge=true · network=l2-announce'`; `'all trials'` when there is no axis. */
 export function panelSql(axes: readonly string[]): string {
   if (axes.length === 0) return `'all trials'`;
-  return `concat_ws(' · ', ${axes.map((a) => `${sqlString(`${a}=`)} || coalesce(${sqlIdent(a)}::VARCHAR, 'NULL')`).join(', ')})`;
+  return `concat_ws(' · ', ${axes.map((a) => `${sqlString(`${a}=`)} || coalesce(regexp_replace(${sqlIdent(a)}::VARCHAR, '\.0$', ''), 'NULL')`).join(', ')})`;
 }
 
 /** The sentence a caption gets when the figure pools over varied axes. */

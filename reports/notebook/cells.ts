@@ -72,10 +72,18 @@ export function tableOutput(rows: Record<string, Value>[], limit = 30): Omit<Out
   return { output_type: 'execute_result', data: { 'text/plain': sourceLines(text), 'text/html': sourceLines(html) }, metadata: {} };
 }
 
-export function vegaLiteOutput(spec: Record<string, unknown>): Omit<Output, 'execution_count'> {
+/**
+ * A chart's output: the Vega-Lite spec (JupyterLab, VS Code), a static SVG (GitHub, nbviewer and anything
+ * that cannot run vega) and a line of text.
+ */
+export function vegaLiteOutput(spec: Record<string, unknown>, svg?: string): Omit<Output, 'execution_count'> {
   return {
-    output_type: 'display_data',
-    data: { 'application/vnd.vegalite.v5+json': spec, 'text/plain': ['<VegaLite 5 object>'] },
+    output_type: 'execute_result',
+    data: {
+      'application/vnd.vegalite.v5+json': spec,
+      ...(svg ? { 'image/svg+xml': sourceLines(svg) } : {}),
+      'text/plain': [`<Altair chart: ${String(spec.title ?? 'figure')}>`],
+    },
     metadata: {},
   };
 }

@@ -27,7 +27,7 @@ export async function campaignsComparedCells(
   con: DuckDBConnection,
   compared: CampaignsCompared | null,
   figures: readonly Figure[],
-  figureCells: (cells: CellList, f: Figure) => void,
+  figureCells: (cells: CellList, f: Figure) => Promise<void>,
 ): Promise<void> {
   if (compared === null) return;
   const refs = [...new Map(compared.rows.filter((r) => r.is_reference).map((r) => [r.mode, r.label])).entries()];
@@ -37,7 +37,7 @@ export async function campaignsComparedCells(
       `${refs.map(([m, l]) => `${m}: ${l}`).join('; ')}. Before / outage / after split each succeeded trial at its longest probe gap ` +
       '(the `trial_timeline` SQL); the 95 % intervals are in the HTML report.',
   );
-  cells.code(`con.sql(${pyRaw(CAMPAIGN_MEDIANS_SQL)}).df()`, [tableOutput(plainRows(await queryRows(con, CAMPAIGN_MEDIANS_SQL)), 60)], {
+  cells.code(`sql(${pyRaw(CAMPAIGN_MEDIANS_SQL)})`, [tableOutput(plainRows(await queryRows(con, CAMPAIGN_MEDIANS_SQL)), 60)], {
     themis: { section: 'campaigns-compared', role: 'medians' },
   });
   cells.markdown(
@@ -47,9 +47,9 @@ export async function campaignsComparedCells(
   const differing = [...new Set(compared.settings.flatMap((s) => s.differences.map((d) => d.parameter)))];
   if (differing.length > 0) {
     const sql = settingsSql(differing);
-    cells.code(`con.sql(${pyRaw(sql)}).df()`, [tableOutput(plainRows(await queryRows(con, sql)), 60)], {
+    cells.code(`sql(${pyRaw(sql)})`, [tableOutput(plainRows(await queryRows(con, sql)), 60)], {
       themis: { section: 'campaigns-compared', role: 'settings' },
     });
   }
-  for (const f of figures.filter((x) => COMPARE_FIGURE_IDS.includes(x.id))) figureCells(cells, f);
+  for (const f of figures.filter((x) => COMPARE_FIGURE_IDS.includes(x.id))) await figureCells(cells, f);
 }
