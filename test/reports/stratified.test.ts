@@ -1,0 +1,113 @@
+/**
+ * Reports answer the sweep's own question: the example sweeps run through `themis run` (small repetitions), each
+ * report opened in one Chromium at 1400 px — nothing wider than the page, no overlapping axis titles, no
+ * "tested up to 0" — the convergence map split by auto_converge with cells equal to a plain SQL per stratum,
+ * and the network designs' per-design outage medians equal to SQL.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../app/cli/main.js';
+import { launchChromium, type HeadlessChromium } from '../../reports/chromium.js';
+import { sqlRows } from './helpers.js';
+
+let dir: string;
+let chrome: HeadlessChromium;
+
+/** The sweep with fewer repetitions (the same axes), run into its own file with its report. */
+async function run(name: string, repetitions: number): Promise<{ db: string; html: string }> {
+  const text = readFileSync(join('sweeps', `${name}.yaml`), 'utf8').replace(/^repetitions: \d+/m, `repetitions: ${repetitions}`);
+  const sweep = join(dir, `${name}.yaml`);
+  writeFileSync(sweep, text);
+  const db = join(dir, `${name}.duckdb`);
+  const html = join(dir, `${name}.html`);
+  expect(await main(['run', sweep, '--db', db, '--report', html])).toBe(0);
+  return { db, html };
+}
+
+interface Page { wide: string[]; overlaps: string[]; text: string; figures: Record<string, unknown[]> }
+
+async function inspect(html: string): Promise<Page> {
+  const page = await chrome.context.newPage();
+  await page.setViewportSize({ width: 1400, height: 900 });
+  try {
+    await page.goto(pathToFileURL(html).href);
+    await page.evaluate(() => (window as unknown as { themisRendered: Promise<unknown> }).themisRendered);
+    return await page.evaluate(() => {
+      const vw = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > vw + 1)
+        .map((e) => `${e.tagName} ${e.id} ${e.getAttribute('data-table') ?? ''}`);
+      const overlaps: string[] = [];
+      document.querySelectorAll('div.fig svg').forEach((svg) => {
+        const titles = [...svg.querySelectorAll('g.role-axis-title text')].map((t) => t.getBoundingClientRect()).filter((r) => r.width > 0);
+        for (let i = 0; i < titles.length; i++) for (let j = i + 1; j < titles.length; j++) {
+          const a = titles[i], b = titles[j];
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps.push(svg.closest('div.fig')!.id);
+        }
+      });
+      const figures = JSON.parse(document.getElementById('themis-figures')!.textContent!) as { id: string; spec: { data?: { values: unknown[] } } }[];
+      return { wide, overlaps, text: document.body.innerText, figures: Object.fromEntries(figures.map((f) => [f.id, f.spec.data?.values ?? []])) };
+    });
+  } finally {
+    await page.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'themis-stratified-'));
+  chrome = await launchChromium();
+});
+afterAll(async () => {
+  await chrome?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('stratified reports at 1400 px', () => {
+  it('convergence map: headline and map split by auto_converge, cells equal SQL per stratum', async () => {
+    const { db, html } = await run('convergence-map', 4);
+    const p = await inspect(html);
+    expect(p.wide).toEqual([]);
+    expect(p.overlaps).toEqual([]);
+    expect(p.text).not.toContain('tested up to 0 ');
+    expect(p.text).toContain('simulator · auto_converge=false: live migration stops converging');
+    expect(p.text).toContain('simulator · auto_converge=true: live migration stops converging');
+    const map = p.figures.convergence as { panel: string; dirty_rate_pages_s: number; max_bandwidth_mib_s: string; success_rate: number; n: number }[];
+    const sql = await sqlRows(db, `SELECT auto_converge, dirty_rate_pages_s, max_bandwidth_mib_s::VARCHAR AS cap, count(*)::DOUBLE AS n,
+      avg(CASE WHEN status = 'succeeded' THEN 1.0 ELSE 0.0 END) AS rate FROM trials GROUP BY ALL`);
+    expect(map).toHaveLength(sql.length);
+    for (const r of sql) {
+      const cell = map.find((m) => m.panel === `simulator · auto_converge=${String(r.auto_converge)}` && m.dirty_rate_pages_s === r.dirty_rate_pages_s && m.max_bandwidth_mib_s === r.cap)!;
+      expect(cell.n).toBe(r.n);
+      expect(cell.success_rate).toBeCloseTo(Number(r.rate), 12);
+    }
+  }, 240_000);
+
+  it('network designs: a per-design outage chart whose medians equal SQL', async () => {
+    const { db, html } = await run('network-designs', 20);
+    const p = await inspect(html);
+    expect(p.wide).toEqual([]);
+    expect(p.overlaps).toEqual([]);
+    const rows = p.figures['by-axis'] as { axis: string; value: string; mode: string; metric: string; median_ms: number; lo_ms: number; hi_ms: number }[];
+    const sql = await sqlRows(db, `SELECT network, mode, quantile_cont(outage_ms, 0.5) AS m FROM trials WHERE status = 'succeeded' GROUP BY ALL`);
+    expect(sql.length).toBe(8);
+    for (const r of sql) {
+      const row = rows.find((x) => x.axis === 'network' && x.value === r.network && x.mode === r.mode && x.metric === 'outage_ms')!;
+      expect(row.median_ms).toBeCloseTo(Number(r.m), 9);
+      expect(row.lo_ms).toBeLessThanOrEqual(row.median_ms);
+      expect(row.hi_ms).toBeGreaterThanOrEqual(row.median_ms);
+    }
+    expect(p.text).toContain('simulator, network=routed-ospf: success live');
+  }, 240_000);
+
+  it('every other simulator sweep: nothing wider than the page, no overlapping axis titles', async () => {
+    for (const name of ['live-vs-cold', 'postcopy-vs-precopy', 'opennebula-lab-model', 'opennebula-lab-simulated']) {
+      const { html } = await run(name, 5);
+      const p = await inspect(html);
+      expect({ name, wide: p.wide, overlaps: p.overlaps }).toEqual({ name, wide: [], overlaps: [] });
+      expect(p.text).not.toContain('tested up to 0 ');
+    }
+  }, 300_000);
+});
