@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../app/cli/main.js';
+import { spawnSync } from 'node:child_process';
 import { launchChromium, type HeadlessChromium } from '../../reports/chromium.js';
 import { sqlRows } from './helpers.js';
 
@@ -23,7 +23,9 @@ async function run(name: string, repetitions: number): Promise<{ db: string; htm
   writeFileSync(sweep, text);
   const db = join(dir, `${name}.duckdb`);
   const html = join(dir, `${name}.html`);
-  expect(await main(['run', sweep, '--db', db, '--report', html])).toBe(0);
+  // A child process: `themis run` installs SIGINT/SIGTERM handlers, which must not outlive it in the test worker.
+  const r = spawnSync(process.execPath, ['bin/themis.js', 'run', sweep, '--db', db, '--report', html], { encoding: 'utf8', timeout: 120_000 });
+  expect(r.status, r.stderr).toBe(0);
   return { db, html };
 }
 
