@@ -88,7 +88,7 @@ describe('writeNotebook', () => {
       }
       for (const c of nb.cells.filter((x) => x.metadata.themis?.role === 'data')) {
         const code = c.source.join('');
-        const sql = /con\.sql\(r"""([\s\S]*?)"""\)/.exec(code)![1];
+        const sql = /sql\(r"""([\s\S]*?)"""\)/.exec(code)![1];
         const rows = (await con.runAndReadAll(sql)).getRowObjectsJson();
         const chart = charts.find((x) => x.metadata.themis!.figure === c.metadata.themis!.figure)!;
         const values = (chart.outputs![0].data['application/vnd.vegalite.v5+json'] as { data: { values: unknown[] } }).data.values;

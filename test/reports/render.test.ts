@@ -31,8 +31,8 @@ describe('figures', () => {
         compile(f.spec as unknown as TopLevelSpec, { logger: logger as never });
         expect(warnings, f.id).toEqual([]);
         expect(f.spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v5.json');
-        // Aggregated: far fewer rows than the 3,300 trials.
-        expect(f.rows.length, f.id).toBeLessThan(400);
+        // Aggregated: far fewer rows than the 3,300 trials (dirty-rate: one row of cells per network, --by network).
+        expect(f.rows.length, f.id).toBeLessThan(f.id === 'dirty-rate' ? 1200 : 400);
       }
     } finally {
       src.close();
