@@ -92,12 +92,6 @@ export const timelineFigure: FigureDef = {
           transform: [{ filter: "datum.lane === 'events'" }],
           mark: { type: 'tick', color: 'black', thickness: 2 },
         },
-        {
-          // Each event named next to its tick (below the lane, slanted so neighbours do not collide).
-          transform: [{ filter: "datum.lane === 'events'" }],
-          mark: { type: 'text', align: 'left', baseline: 'top', angle: 20, dx: 2, dy: 7, fontSize: 8, color: '#333' },
-          encoding: { text: { field: 'what' } },
-        },
       ],
     },
   }),
