@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, openSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,8 +87,28 @@ function uncommentBlock(conf: string, firstLine: RegExp): string {
   return lines.join('\n');
 }
 
-export function configureOned(conf: string, port: number): string {
-  let c = conf.replace(/^PORT = \d+/m, `PORT = ${port}`);
+/**
+ * Every port an oned opens: XML-RPC, gRPC (not built, but set anyway) and the hook manager's two ZeroMQ
+ * sockets (`one_hm -p <publisher> -l <logger>`, 2101/2102 in the shipped oned.conf). All free ones, so test
+ * oneds run side by side and next to a user's own oned.
+ */
+export interface OnedPorts {
+  xmlrpc: number;
+  grpc: number;
+  hook_publisher: number;
+  hook_logger: number;
+}
+
+export async function freeOnedPorts(): Promise<OnedPorts> {
+  return { xmlrpc: await freePort(), grpc: await freePort(), hook_publisher: await freePort(), hook_logger: await freePort() };
+}
+
+export function configureOned(conf: string, ports: OnedPorts): string {
+  let c = conf.replace(/^PORT = \d+/m, `PORT = ${ports.xmlrpc}`);
+  c = c.replace(/^GRPC_PORT = \d+/m, `GRPC_PORT = ${ports.grpc}`);
+  const hm = /(HM_MAD = \[\s*EXECUTABLE = "one_hm",\s*ARGUMENTS = ")-p \d+ -l \d+ -b 127\.0\.0\.1"/;
+  if (!hm.test(c)) throw new Error('oned config: no HM_MAD with "-p <port> -l <port> -b 127.0.0.1" to give free ports');
+  c = c.replace(hm, `$1-p ${ports.hook_publisher} -l ${ports.hook_logger} -b 127.0.0.1"`);
   c = c.replace(/^LISTEN_ADDRESS = ".*"/m, 'LISTEN_ADDRESS = "127.0.0.1"');
   c = c.replace(/^GRPC_LISTEN_ADDRESS = ".*"/m, 'GRPC_LISTEN_ADDRESS = "127.0.0.1"');
   c = c.replace(/^DRS_INTERVAL = .*/m, 'DRS_INTERVAL = -1');
@@ -129,6 +149,44 @@ function killPid(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/**
+ * var/remotes as links to the cached build, but for the dummy IM's files that keep per-machine state, copied
+ * with that state moved into this instance's dir: monitord-client.rb's DB_PATH (/var/tmp/one_db: config,
+ * monitord.conf, pid file) and the client PID file /tmp/one-monitord-<host id>.pid of its control script and
+ * its shepherd probe. Two oneds' dummy hosts share this machine and both have host id 0: the shepherd of one
+ * read the other's PID file and ended its own client, so that oned's host went to ERROR.
+ */
+function dummyRemotesPatches(state: string): Record<string, [string, string][]> {
+  const pid = ['CLIENT_PID_FILE=/tmp/one-monitord-$HID.pid', `CLIENT_PID_FILE=${state}/one-monitord-$HID.pid`] as [string, string];
+  return {
+    'im/dummy.d/monitord-client.rb': [["DB_PATH   = '/var/tmp/one_db'", `DB_PATH   = '${state}/one_db'`]],
+    'im/dummy.d/monitord-client_control.sh': [pid],
+    'im/dummy-probes.d/host/beacon/monitord-client-shepherd_local.sh': [pid],
+  };
+}
+
+async function linkRemotes(from: string, to: string, state: string): Promise<void> {
+  const patches = dummyRemotesPatches(state);
+  const own = new Set(Object.keys(patches).flatMap((f) => f.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const mirror = async (rel: string): Promise<void> => {
+    await mkdir(path.join(to, rel), { recursive: true });
+    for (const e of await readdir(path.join(from, rel))) {
+      const r = rel ? `${rel}/${e}` : e;
+      if (patches[r]) {
+        let text = await readFile(path.join(from, r), 'utf8');
+        for (const [a, b] of patches[r]) {
+          if (!text.includes(a)) throw new Error(`${r}: no "${a}" to make per-instance`);
+          text = text.replaceAll(a, b);
+        }
+        // The same mode: run_monitord_client runs every executable file of dummy.d (the .rb is not one).
+        await writeFile(path.join(to, r), text, { mode: (await stat(path.join(from, r))).mode & 0o777 });
+      } else if (own.has(r)) await mirror(r);
+      else await symlink(path.join(from, r), path.join(to, r));
+    }
+  };
+  await mirror('');
+}
+
 export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
   const prefix = onePrefix();
   if (!onedBuilt()) {
@@ -159,11 +217,12 @@ export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
     await cp(path.join(prefix, 'etc'), path.join(dir, 'etc'), { recursive: true });
     await mkdir(path.join(dir, 'var', 'datastores'), { recursive: true });
     for (const d of ['lock', 'run', 'vms']) await mkdir(path.join(dir, 'var', d), { recursive: true });
-    await symlink(path.join(prefix, 'var', 'remotes'), path.join(dir, 'var', 'remotes'));
-    const port = await freePort();
+    await linkRemotes(path.join(prefix, 'var', 'remotes'), path.join(dir, 'var', 'remotes'), path.join(dir, 'var'));
+    const ports = await freeOnedPorts();
+    const port = ports.xmlrpc;
     const monitordPort = await freePort();
     const onedConf = path.join(dir, 'etc', 'oned.conf');
-    await writeFile(onedConf, configureOned(await readFile(onedConf, 'utf8'), port));
+    await writeFile(onedConf, configureOned(await readFile(onedConf, 'utf8'), ports));
     const monConf = path.join(dir, 'etc', 'monitord.conf');
     await writeFile(monConf, configureMonitord(await readFile(monConf, 'utf8'), monitordPort));
     const password = randomBytes(12).toString('hex');
@@ -181,15 +240,16 @@ export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
     const endpoint = env.ONE_XMLRPC;
     const client = new OneClient({ endpoint, session: `oneadmin:${password}`, call_timeout_ms: 10_000 });
     const onedLog = async () => (await readFile(path.join(dir, 'var', 'oned.log'), 'utf8').catch(() => '')).slice(-2000);
-    await until('oned answering XML-RPC', 90_000, async () => {
-      if (oned?.exitCode !== null) throw new Error(`oned exited (${oned?.exitCode}): ${await onedLog()}`);
-      return client.version().then((v) => v);
-    });
+    // An oned that exited ends the wait at once (a port taken, a driver missing), with the tail of its log.
+    const up = await until('oned answering XML-RPC', 90_000, async () => (oned?.exitCode !== null ? 'exited' : client.version()));
+    if (up === 'exited') throw new Error(`oned exited (${oned?.exitCode}): ${await onedLog()}`);
     await client.call('one.datastore.update', [0, 'TM_MAD="dummy"', 1]);
     await client.call('one.datastore.update', [1, 'TM_MAD="dummy"\nDS_MAD="dummy"', 1]);
     const host_ids: number[] = [];
+    // Host names unique per instance: the dummy IM's shepherd probe ends every client whose command line has
+    // "monitord-client.rb <hv> <host id> <host name>" (whatever its path), so two oneds' "dummy-0" would end each other's.
     for (let i = 0; i < (opts.hosts ?? 2); i++) {
-      host_ids.push(Number(await client.call('one.host.allocate', [`dummy-${i}`, 'dummy', 'dummy', -1])));
+      host_ids.push(Number(await client.call('one.host.allocate', [`dummy-${path.basename(dir).slice(-6)}-${i}`, 'dummy', 'dummy', -1])));
     }
     await until('dummy hosts ON', 60_000, async () => {
       const { hosts } = await client.hostPoolInfo();

@@ -38,7 +38,7 @@ describe('scripts/opennebula/build.sh', () => {
 describe('test configuration of the built oned', () => {
   test('127.0.0.1 only, the given ports, dummy drivers, no DRS, no hostname lookup', () => {
     if (!onedBuilt()) throw new Error("OpenNebula is not built: run 'bash scripts/opennebula/build.sh'");
-    const oned = configureOned(readFileSync(path.join(onePrefix(), 'etc/oned.conf'), 'utf8'), 40123);
+    const oned = configureOned(readFileSync(path.join(onePrefix(), 'etc/oned.conf'), 'utf8'), { xmlrpc: 40123, grpc: 40125, hook_publisher: 40126, hook_logger: 40127 });
     expect(oned).toMatch(/^PORT = 40123$/m);
     expect(oned).toMatch(/^LISTEN_ADDRESS = "127\.0\.0\.1"$/m);
     expect(oned).not.toMatch(/0\.0\.0\.0/);
