@@ -39,14 +39,13 @@ export function sshSettingsOf(o: OpenNebulaOptions, spec_dir: string): SshSettin
   };
 }
 
-/** What prepare found: everything a trial's context holds but its round-robin position, plus oned's version. */
-type Prepared = Omit<TrialContext, 'n'> & { version: string };
+/** What prepare found: everything a trial's context holds, plus oned's version. */
+type Prepared = TrialContext & { version: string };
 
 class OpenNebulaBackend implements Backend {
   readonly name = 'opennebula' as const;
   readonly maxConcurrency = 1;
   private prepared: Prepared | null = null;
-  private trialsRun = 0;
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -125,7 +124,6 @@ class OpenNebulaBackend implements Backend {
   async runTrial(trial: Trial, signal: AbortSignal): Promise<TrialResult> {
     const p = this.prepared;
     if (!p) throw new Error('opennebula backend: runTrial before prepare');
-    const n = this.trialsRun++;
     if (!p.supervisor.alive) {
       // The supervisor's connection dropped (network blip, reboot): open it again; if that fails the trial's
       // probe start fails and says so (agent_unreachable).
@@ -135,7 +133,7 @@ class OpenNebulaBackend implements Backend {
     // What the sweep set that this backend does not honour (parameters.ts), as the qemu backend records it.
     const ignored_parameters = ignoredParameters(trial.params, defaultParameters());
     try {
-      const r = await runOpenNebulaTrial({ ...p, n }, trial, signal);
+      const r = await runOpenNebulaTrial(p, trial, signal);
       r.detail.oned_version = p.version;
       r.detail.ignored_parameters = ignored_parameters;
       // themis-prober asked for but not installed on the VMs: iperf3 measured instead.

@@ -65,27 +65,29 @@ export async function discoverVms(client: OneClient, themis_user: string, signal
   return { vm, supervisor };
 }
 
-/** Hosts of the VM's cluster that are ON and are not where it runs now. */
+/** Hosts of the VM's cluster that are ON and are not where it runs now, by ascending id (oned lists them descending). */
 export function destinationCandidates(hosts: OneHost[], current_host_id: number): OneHost[] {
   const current = hosts.find((h) => h.id === current_host_id);
   if (!current) return [];
-  return hosts.filter((h) => h.cluster_id === current.cluster_id && h.id !== current_host_id && isHostOn(h.state));
+  return hosts
+    .filter((h) => h.cluster_id === current.cluster_id && h.id !== current_host_id && isHostOn(h.state))
+    .sort((a, b) => a.id - b.id);
 }
 
 /**
- * The destination of the n-th trial: round-robin over the candidates, or the sweep's list of host ids
- * (taken in turn, skipping the host the VM is on).
+ * Where the VM goes from `current_host_id`: the next host after it in a cyclic order, so that trial after
+ * trial every host is visited — for round-robin the ascending ids of the candidates (the ON hosts of its
+ * cluster), for a list of host ids the list's own order (its first entry when the VM is on a host it does not
+ * name). Hosts that cannot take the VM now (OFF, another cluster) are skipped.
  */
-export function chooseDestination(
-  hosts: OneHost[],
-  current_host_id: number,
-  wanted: 'round-robin' | number[],
-  n: number,
-): OneHost | null {
+export function chooseDestination(hosts: OneHost[], current_host_id: number, wanted: 'round-robin' | number[]): OneHost | null {
   const candidates = destinationCandidates(hosts, current_host_id);
-  if (wanted === 'round-robin') return candidates.length === 0 ? null : candidates[n % candidates.length];
-  const listed = wanted.filter((id) => id !== current_host_id);
-  if (listed.length === 0) return null;
-  const id = listed[n % listed.length];
-  return candidates.find((h) => h.id === id) ?? null;
+  if (wanted === 'round-robin') return candidates.find((h) => h.id > current_host_id) ?? candidates[0] ?? null;
+  const at = wanted.indexOf(current_host_id);
+  for (let k = 1; k <= wanted.length; k++) {
+    const id = wanted[(at + k) % wanted.length];
+    const host = candidates.find((h) => h.id === id);
+    if (host) return host;
+  }
+  return null;
 }

@@ -28,8 +28,6 @@ export interface TrialContext {
   supervisor: SshConnection;
   /** The probe chosen in prepare (themis-prober when installed, else iperf3) */
   probe: ProbeKind;
-  /** How many trials ran before this one (round-robin position) */
-  n: number;
 }
 
 const WARMUP_MS = 300;
@@ -217,7 +215,7 @@ async function placement(ctx: TrialContext, rec: TrialRecorder, signal: AbortSig
     if (vm0.state !== VM_STATE.ACTIVE || vm0.lcm_state !== LCM_STATE.RUNNING || !here) {
       return { reason: 'orchestrator_error', message: `VM ${vmId} is ${stateLabel(vm0.state, vm0.lcm_state)} before the trial, not RUNNING` };
     }
-    const dest = chooseDestination(hosts, here.hid, ctx.options.destinations, ctx.n);
+    const dest = chooseDestination(hosts, here.hid, ctx.options.destinations);
     rec.detail.source_host_id = here.hid;
     rec.detail.source_host = here.hostname;
     if (!dest) return { reason: 'orchestrator_error', message: `no destination host: none ON in the cluster of host ${here.hid}` };

@@ -46,7 +46,8 @@ beforeAll(async () => {
   await gcc('gcc', ['-O2', '-o', path.join(bin, 'themis-prober'), path.join(repoRoot, 'backends/shared/prober/prober.c')]);
   await gcc('gcc', ['-O2', '-o', path.join(bin, 'themis-responder'), path.join(repoRoot, 'backends/shared/guest/responder.c')]);
   sshd = await startSshd([VM_IP, SUP_IP], { path_prepend: [bin] });
-  one = await startOned({ themis_user: 'ci', vm_ip: VM_IP, supervisor_ip: SUP_IP });
+  // Three hosts: round-robin must visit every one (it once settled into a two-host cycle).
+  one = await startOned({ themis_user: 'ci', vm_ip: VM_IP, supervisor_ip: SUP_IP, hosts: 3 });
 }, 180_000);
 
 afterAll(async () => {
@@ -185,9 +186,10 @@ describe('campaign on the real oned', () => {
         expect(Number(t.loss_pct)).toBeGreaterThanOrEqual(0); // probes parsed (nothing moves under the dummy driver)
         expect(t.outage_ms).not.toBeNull();
       }
-      // The VM went back and forth between the two dummy hosts.
+      // The VM moved every trial, visiting all three dummy hosts in turn.
       const dests = trials.map((t) => JSON.parse(String(t.detail)).dest_host_id as number);
       for (let i = 1; i < dests.length; i++) expect(dests[i]).not.toBe(dests[i - 1]);
+      expect(new Set(dests), dests.join(' → ')).toEqual(new Set(one.host_ids));
       const events = (await con.runAndReadAll(`SELECT e.trial_id, t.mode, e.t_ms, json_extract_string(e.detail, '$.state') AS state FROM events e JOIN trials t USING (campaign_id, trial_id) WHERE e.kind = 'lcm_state' ORDER BY e.trial_id, e.t_ms`)).getRowObjectsJson();
       const byTrial = new Map<string, { mode: string; states: string[] }>();
       for (const e of events) {

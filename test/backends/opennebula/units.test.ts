@@ -80,9 +80,35 @@ describe('recorded documents', () => {
       [1, 2, 0, 'dummy'],
     ]);
     expect(destinationCandidates(hosts, 0).map((h) => h.id)).toEqual([1]);
-    expect(chooseDestination(hosts, 1, 'round-robin', 7)?.id).toBe(0);
-    expect(chooseDestination(hosts, 0, [0, 1], 0)?.id).toBe(1);
-    expect(chooseDestination(hosts, 0, [5], 0)).toBeNull();
+    expect(chooseDestination(hosts, 1, 'round-robin')?.id).toBe(0);
+    expect(chooseDestination(hosts, 0, [0, 1])?.id).toBe(1);
+    expect(chooseDestination(hosts, 0, [5])).toBeNull();
+  });
+});
+
+describe('destinations over three hosts', () => {
+  // oned lists hosts by descending id; host 3 is in another cluster, host 4 is OFF (DISABLED)
+  const host = (id: number, state = 2, cluster_id = 0) => ({ ...parseHostPool(fx('hostpool.xml'))[0], id, name: `h${id}`, state, cluster_id });
+  const hosts = [host(4, 4), host(3, 2, 1), host(2), host(1), host(0)];
+  /** Where the VM goes in `n` trials from host `from`, each trial starting where the last one ended. */
+  const walk = (from: number, wanted: 'round-robin' | number[], n: number) => {
+    const seen: number[] = [];
+    for (let at = from, i = 0; i < n; i++) seen.push((at = chooseDestination(hosts, at, wanted)?.id ?? -1));
+    return seen;
+  };
+
+  test('round-robin visits every ON host of the cluster in ascending id order, whatever order oned lists them in', () => {
+    expect(walk(0, 'round-robin', 6)).toEqual([1, 2, 0, 1, 2, 0]);
+    expect(walk(2, 'round-robin', 3)).toEqual([0, 1, 2]);
+    expect(destinationCandidates(hosts, 0).map((h) => h.id)).toEqual([1, 2]);
+  });
+
+  test('an explicit list is taken in its own cyclic order, the next entry after the current host', () => {
+    expect(walk(0, [0, 1, 2], 6)).toEqual([1, 2, 0, 1, 2, 0]);
+    expect(walk(0, [2, 1, 0], 3)).toEqual([2, 1, 0]);
+    // the VM on a host the list does not name: its first entry; an entry that cannot take it (OFF) is skipped
+    expect(chooseDestination(hosts, 0, [1, 2])?.id).toBe(1);
+    expect(walk(1, [1, 4, 2], 3)).toEqual([2, 1, 2]);
   });
 });
 
