@@ -49,3 +49,12 @@ export class StoreInterruptedError extends Error {
     super('interrupted: the transaction was rolled back');
   }
 }
+
+/**
+ * The backend's infrastructure (orchestrator, hypervisor) is unreachable past the backend's bounded wait, or a
+ * VM is left where the backend's policy says stop: not a trial result. The engine stores nothing for the
+ * trial in flight, ends the campaign `interrupted` and rethrows; exit code 3; `--resume` runs what is missing.
+ */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+}

@@ -1,11 +1,16 @@
 /**
  * Maps errors to exit codes: bad input (spec, conflict, backend refusal, bad option) → 2 with a precise
- * message; anything else → 1 with its stack, since that is a bug worth reporting.
+ * message; the backend's infrastructure unreachable → 3 (campaign interrupted, --resume continues); anything else
+ * → 1 with its stack, since that is a bug worth reporting.
  */
-import { BackendSetupError, CampaignConflictError, DatabaseUnavailableError, SpecError, UsageError } from '../../core/errors.js';
+import { BackendSetupError, BackendUnavailableError, CampaignConflictError, DatabaseUnavailableError, SpecError, UsageError } from '../../core/errors.js';
 import { formatDiagnostic } from '../../core/spec/diagnostics.js';
 
+/** The backend's infrastructure was unreachable (or a VM left where the policy says stop): campaign interrupted. */
+export const EXIT_BACKEND_UNAVAILABLE = 3;
+
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof BackendUnavailableError) return EXIT_BACKEND_UNAVAILABLE;
   if (err instanceof SpecError || err instanceof BackendSetupError || err instanceof CampaignConflictError || err instanceof UsageError) return 2;
   if (err instanceof DatabaseUnavailableError) return 2;
   return 1;
@@ -15,6 +20,9 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   const code = exitCodeFor(err);
   if (err instanceof SpecError) stderr.write(err.diagnostics.map((d) => `error: ${formatDiagnostic(d)}`).join('\n') + '\n');
   else if (code === 2) stderr.write(`error: ${(err as Error).message}\n`);
+  else if (code === EXIT_BACKEND_UNAVAILABLE) {
+    stderr.write(`error: ${(err as Error).message}\ncampaign interrupted: the trials stored are kept; --resume runs the rest once it is back\n`);
+  }
   else stderr.write(`themis: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return code;
 }

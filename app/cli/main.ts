@@ -10,6 +10,7 @@ import { warnIgnoredParameters } from './ignored-parameters.js';
 import { writeFileAtomic } from '../../reports/atomic.js';
 import { planPointCount, type Shard } from '../../core/plan/plan.js';
 import { runCommand, type RunCommandOptions } from './run.js';
+import { FAILURE_REASONS, type FailureReason } from '../../core/backend.js';
 import { loadSweepFile } from '../../core/spec/load.js';
 import { sweepJsonSchema } from '../../core/spec/sweep.js';
 import { themisVersion } from '../../core/version.js';
@@ -39,6 +40,18 @@ function parsePositiveInt(text: string, name: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name}: expected a whole number ≥ 1; found '${text}'`);
   return n;
+}
+
+/** --retry-failed's reasons, each from the closed list (repeatable, and comma-separated lists too). */
+function parseReasons(text: string, previous: FailureReason[] = []): FailureReason[] {
+  const out = [...previous];
+  for (const r of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(FAILURE_REASONS as readonly string[]).includes(r)) {
+      throw new InvalidArgumentError(`'${r}' is not a failure reason; expected one of ${FAILURE_REASONS.join(', ')}`);
+    }
+    out.push(r as FailureReason);
+  }
+  return out;
 }
 
 function parseAxes(text: string): string[] {
@@ -106,6 +119,7 @@ export function buildProgram(): Command {
     )
     .option('--shard-count <n>', 'with --shard auto under Kubernetes: the number of shards (or THEMIS_SHARD_COUNT)', (v) => parsePositiveInt(v, '--shard-count'))
     .option('--dataset-root <dir>', "publish the shard as <dir>/shard=NNNN/ (five Parquet files), replacing an earlier copy; query all in place, or themis merge <out> <dir>")
+    .option('--retry-failed <reasons...>', 'with --resume implied: run again the stored failed trials with these failure reasons', parseReasons)
     .option('--by <axes>', "the report's breakdown (comma-separated; default: the axes the sweep varies; none: no breakdown)", parseBy)
     .action(async (sweepPath: string, o: RunCommandOptions) => {
       await runCommand(sweepPath, o);

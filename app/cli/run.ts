@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createBackend } from '../../backends/registry.js';
+import type { FailureReason } from '../../core/backend.js';
 import { runCampaign, type RunOutcome } from '../../core/engine/engine.js';
 import { terminalProgress } from '../../core/engine/progress.js';
 import { UsageError } from '../../core/errors.js';
@@ -27,6 +28,8 @@ export interface RunCommandOptions {
   shard?: Shard | 'auto';
   shardCount?: number;
   datasetRoot?: string;
+  /** run again the stored failures with these reasons (implies --resume) */
+  retryFailed?: FailureReason[];
 }
 
 /** The shard to run, from the option or the scheduler's environment, checked against the plan. */
@@ -77,6 +80,7 @@ async function printSummary(dbPath: string, outcome: RunOutcome, shown: string):
 
 export async function runCommand(sweepPath: string, o: RunCommandOptions): Promise<void> {
   if (o.resume && o.fresh) throw new UsageError('--resume and --fresh contradict each other');
+  if (o.retryFailed && o.fresh) throw new UsageError('--retry-failed and --fresh contradict each other');
   const spec = loadSweepFile(sweepPath);
   const shard = resolveShard(spec, o, process.env);
   if (o.datasetRoot !== undefined && o.resume && o.db === undefined) {
@@ -91,7 +95,7 @@ export async function runCommand(sweepPath: string, o: RunCommandOptions): Promi
     const backend = await createBackend(spec.sweep.backend, spec.sweep);
     const controller = interruptController();
     const outcome = await runCampaign({
-      spec, dbPath, backend, shard, resume: o.resume, fresh: o.fresh, progress: terminalProgress(), signal: controller.signal,
+      spec, dbPath, backend, shard, resume: o.resume || o.retryFailed !== undefined, retryFailed: o.retryFailed, fresh: o.fresh, progress: terminalProgress(), signal: controller.signal,
     });
     await printSummary(dbPath, outcome, scratch ? '(scratch, removed)' : dbPath);
     if (outcome.status === 'interrupted') {

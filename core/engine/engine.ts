@@ -6,7 +6,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { isBatchRunner, type Backend, type BackendName, type BatchRunner, type CampaignContext, type TrialResult } from '../backend.js';
+import { isBatchRunner, type Backend, type BackendName, type BatchRunner, type CampaignContext, type FailureReason, type TrialResult } from '../backend.js';
 import { BackendSetupError, CampaignConflictError } from '../errors.js';
 import { errText } from '../error-text.js';
 import { buildPlan, shardRange, trialAt, type Plan, type Shard } from '../plan/plan.js';
@@ -15,6 +15,7 @@ import { failedTrialResult } from '../results/recorder.js';
 import type { CampaignSpec } from '../spec/sweep.js';
 import { Store } from '../store/store.js';
 import { themisVersion } from '../version.js';
+import { Halt } from './halt.js';
 import { silentProgress, type Progress } from './progress.js';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Replace the campaign's stored rows and start over. */
   fresh?: boolean;
+  /** With resume: delete the stored failed trials with these reasons first, so they run again. */
+  retryFailed?: readonly FailureReason[];
   progress?: Progress;
   signal?: AbortSignal;
 }
@@ -79,6 +82,7 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
     if (existing && (options.fresh || (!options.resume && existing.status === 'finished'))) await store.deleteCampaign(campaign_id);
     const resuming = existing !== null && options.resume === true;
     if (resuming) await store.setCampaignStatus(campaign_id, 'running');
+    if (resuming && options.retryFailed?.length) await store.deleteFailedTrials(campaign_id, options.retryFailed);
     else {
       await store.insertCampaign({
         campaign_id,
@@ -101,14 +105,18 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
 
     progress.start(todo.length, `${spec.sweep.name} (${spec.sweep.backend})`);
     let ran = 0;
+    const halt = new Halt();
     try {
-      const ctx: RunContext = { plan, todo, store, campaignId: campaign_id, backendName: spec.sweep.backend, progress, signal };
+      const ctx: RunContext = { plan, todo, store, campaignId: campaign_id, backendName: spec.sweep.backend, progress, signal, halt };
       ran = isBatchRunner(backend) ? await runInBatches(backend, ctx) : await runOneByOne(backend, ctx);
+    } catch (err) {
+      if (!halt.caught(err)) throw err;
     } finally {
       progress.stop();
     }
-    const status = ran + stored.size >= end - start ? 'finished' : 'interrupted';
+    const status = !halt.halted && ran + stored.size >= end - start ? 'finished' : 'interrupted';
     await store.setCampaignStatus(campaign_id, status);
+    if (halt.error) throw halt.error;
     return { campaign_id, plan, planned: end - start, skipped: stored.size, ran, status };
   } finally {
     await backend.dispose().catch(() => undefined);
@@ -135,6 +143,7 @@ interface RunContext {
   backendName: BackendName;
   progress: Progress;
   signal: AbortSignal;
+  halt: Halt;
 }
 
 /** Held results are kept on abort when they are at most this many rows (trials, rounds, gaps, events: ~0.25 s to store). */
@@ -191,12 +200,13 @@ async function runOneByOne(backend: Backend, ctx: RunContext): Promise<number> {
   // Appends must not interleave on one connection: chain them.
   let storing = Promise.resolve();
   const worker = async () => {
-    while (!signal.aborted && next < todo.length) {
+    while (!signal.aborted && !ctx.halt.halted && next < todo.length) {
       const index = todo[next++];
       const trial = trialAt(plan, index);
       const startedAt = Date.now();
       const t0 = performance.now();
-      const result = await backend.runTrial(trial, signal).catch((err: unknown) => crashed(err));
+      const result = await backend.runTrial(trial, signal).catch((err: unknown) => (ctx.halt.caught(err) ? null : crashed(err)));
+      if (result === null) break; // the backend is gone: not a result, nothing stored
       const batch = emptyBatch(1);
       addTrialResult(batch, index, result, startedAt, performance.now() - t0);
       storing = storing.then(() => store.appendBatch(ctx.campaignId, ctx.backendName, plan, batch));

@@ -6,7 +6,7 @@
 import { DuckDBConnection, DuckDBInstance, DOUBLE, INTEGER, VARCHAR } from '@duckdb/node-api';
 import { openDatabase } from './open.js';
 import { StoreInterruptedError } from '../errors.js';
-import type { BackendName } from '../backend.js';
+import { FAILURE_REASONS, type BackendName, type FailureReason } from '../backend.js';
 import { trialSeed } from '../plan/seed.js';
 import { canonicalJson, type Plan } from '../plan/plan.js';
 import { failureReasonOf, type ResultBatch } from '../results/batch.js';
@@ -125,6 +125,30 @@ export class Store {
       status,
       id: campaignId,
     });
+  }
+
+  /**
+   * --retry-failed: deletes a campaign's stored failed trials with these reasons and their rounds, probe gaps
+   * and events, in one transaction; the engine then runs them as missing indices. Reasons come from the closed
+   * list FAILURE_REASONS (checked again here, since they are written into the SQL). Returns how many.
+   */
+  async deleteFailedTrials(campaignId: string, reasons: readonly FailureReason[]): Promise<number> {
+    const bad = reasons.filter((r) => !(FAILURE_REASONS as readonly string[]).includes(r));
+    if (bad.length > 0) throw new Error(`not failure reasons: ${bad.join(', ')}`);
+    const list = reasons.map((r) => `'${r}'`).join(', ');
+    let n = 0;
+    await this.transaction(async () => {
+      const c = this.connection;
+      await c.run(`CREATE OR REPLACE TEMP TABLE retry_trials AS SELECT trial_id, trial_index FROM trials
+        WHERE campaign_id = $id AND status = 'failed' AND failure_reason IN (${list})`, { id: campaignId });
+      n = Number((await c.runAndReadAll('SELECT count(*) FROM retry_trials')).getColumns()[0][0]);
+      for (const table of ['rounds', 'probe_gaps', 'events']) {
+        await c.run(`DELETE FROM ${table} WHERE campaign_id = $id AND trial_id IN (SELECT trial_id FROM retry_trials)`, { id: campaignId });
+      }
+      await c.run(`DELETE FROM trial_results WHERE campaign_id = $id AND trial_index IN (SELECT trial_index FROM retry_trials)`, { id: campaignId });
+      await c.run('DROP TABLE retry_trials');
+    });
+    return n;
   }
 
   /** Plan indices of the trials already stored for a campaign (for --resume). */
