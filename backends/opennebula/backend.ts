@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Backend, CampaignContext, Trial, TrialResult } from '../../core/backend.js';
-import { BackendSetupError } from '../../core/errors.js';
+import { BackendSetupError, BackendUnavailableError } from '../../core/errors.js';
 import { errText } from '../../core/error-text.js';
 import { buildPlan } from '../../core/plan/plan.js';
 import { failedTrialResult } from '../../core/results/recorder.js';
@@ -20,7 +20,9 @@ import { destinationCandidates, discoverVms, type Discovered } from './discovery
 import { isOpenNebulaMode, OPENNEBULA_MODES } from './modes.js';
 import { ignoredParameters } from './parameters.js';
 import { HostKeyError, parseEndpoint, SshConnection, type SshSettings } from './ssh.js';
-import { runOpenNebulaTrial, type TrialContext } from './trial.js';
+import { settleVm } from './settle.js';
+import { RECOVER_WAIT_MS, runOpenNebulaTrial, type TrialContext } from './trial.js';
+import { DEFAULT_PATIENCE } from './patience.js';
 
 
 function expandHome(p: string): string {
@@ -61,7 +63,8 @@ class OpenNebulaBackend implements Backend {
       }
     }
     const creds = await loadCredentials(this.env);
-    const client = new OneClient({ endpoint: creds.endpoint, session: creds.session });
+    const patience = { ...DEFAULT_PATIENCE, give_up_after_ms: options.outage_wait_s * 1000 };
+    const client = new OneClient({ endpoint: creds.endpoint, session: creds.session, patience });
     let version: string;
     try {
       version = await client.version(signal);
@@ -75,7 +78,10 @@ class OpenNebulaBackend implements Backend {
     }
     let found: Discovered;
     try {
-      found = await discoverVms(client, options.themis_user, signal);
+      // A VM under test left migrating or failed (an oned restart, a --resume after an outage) is settled
+      // per the sweep's policy rather than refused.
+      const policy = { recover: options.recover, idle_wait_ms: options.idle_wait_s * 1000, recover_wait_ms: RECOVER_WAIT_MS };
+      found = await discoverVms(client, options.themis_user, signal, (vm) => settleVm(client, vm.id, policy, signal, () => undefined));
       const hosts = (await client.hostPoolInfo(signal)).hosts;
       if (options.destinations === 'round-robin' && destinationCandidates(hosts, found.vm.host_id).length === 0) {
         throw new BackendSetupError(`no destination for VM ${found.vm.vm.id}: no other host ON in the cluster of host ${found.vm.host_id}`);
@@ -85,7 +91,7 @@ class OpenNebulaBackend implements Backend {
         if (unknown.length > 0) throw new BackendSetupError(`destinations name hosts that do not exist: ${unknown.join(', ')}`);
       }
     } catch (e) {
-      if (e instanceof BackendSetupError) throw e;
+      if (e instanceof BackendSetupError || e instanceof BackendUnavailableError) throw e;
       throw new BackendSetupError(`cannot list VMs and hosts on ${creds.endpoint}: ${errText(e)}`);
     }
     const ssh = sshSettingsOf(options, campaign.spec_dir);
@@ -140,6 +146,8 @@ class OpenNebulaBackend implements Backend {
       if (p.options.probe !== p.probe) r.detail.probe_requested = p.options.probe;
       return r;
     } catch (e) {
+      // oned gone past its bound, or the VM where the policy says stop: not a trial result (the engine stops).
+      if (e instanceof BackendUnavailableError) throw e;
       // A bug or a broken connection: still a row, so the campaign goes on.
       return failedTrialResult('backend_crashed', errText(e), { ignored_parameters });
     }

@@ -5,31 +5,14 @@
  * Every call has a timeout and honours an AbortSignal, so a silent server cannot hang a campaign.
  */
 import xmlrpc from 'xmlrpc';
+import { OutageClock, patiently, type Patience } from './patience.js';
 import { parseHostPool, parseVm, parseVmPool, type OneHost, type OneVm } from './xml.js';
 
-/** OpenNebula's error codes (include/Request.h). */
-export const ONE_ERROR = {
-  AUTHENTICATION: 0x0100,
-  AUTHORIZATION: 0x0200,
-  NO_EXISTS: 0x0400,
-  ACTION: 0x0800,
-  XML_RPC_API: 0x1000,
-  INTERNAL: 0x2000,
-} as const;
+import { OneApiError } from './one-error.js';
+export { OneApiError, ONE_ERROR } from './one-error.js';
 
-export class OneApiError extends Error {
-  override readonly name = 'OneApiError';
-  constructor(
-    readonly method: string,
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-  get isAuthentication(): boolean {
-    return this.code === ONE_ERROR.AUTHENTICATION;
-  }
-}
+/** Operations of one.vm.recover (include/VirtualMachine.h: onevm recover --failure / --success / --retry). */
+export const RECOVER = { FAILURE: 0, SUCCESS: 1, RETRY: 2 } as const;
 
 /** Non-live migration types of one.vm.migrate (the last argument). */
 export const MIGRATION_TYPE = { SAVE_RESTORE: 0, POWEROFF_BOOT: 1, POWEROFF_HARD_BOOT: 2 } as const;
@@ -52,6 +35,11 @@ export interface OneClientOptions {
   session: string;
   /** Per-call limit; default 15 s (a healthy oned answers in milliseconds) */
   call_timeout_ms?: number;
+  /**
+   * With it, the reads (pools, one.vm.info) are retried while oned does not answer, within these bounds, then
+   * fail with BackendUnavailableError (patience.ts). Without it every call fails at once (prepare's checks).
+   */
+  patience?: Patience;
 }
 
 /** VM pool filters of one.vmpool.info: -2 every VM the user may see. */
@@ -62,6 +50,8 @@ const ANY_STATE_BUT_DONE = -1;
 export class OneClient {
   private readonly url: URL;
   private readonly timeoutMs: number;
+  /** How long the reads waited for an unreachable oned, in total */
+  readonly outage = new OutageClock();
 
   constructor(private readonly opts: OneClientOptions) {
     this.url = new URL(opts.endpoint);
@@ -115,13 +105,20 @@ export class OneClient {
   }
 
   /** Every non-DONE VM the user may see. This reduced template lacks CONTEXT: read it with vmInfo. */
+  /** A read: retried while oned does not answer when the client has patience. */
+  private async read(method: string, args: XmlRpcValue[], signal?: AbortSignal): Promise<XmlRpcValue> {
+    const p = this.opts.patience;
+    if (!p) return this.call(method, args, signal);
+    return patiently(method, this.opts.endpoint, p, this.outage, signal, () => this.call(method, args, signal));
+  }
+
   async vmPoolInfo(signal?: AbortSignal): Promise<{ xml: string; vms: OneVm[] }> {
-    const xml = String(await this.call('one.vmpool.info', [POOL_ALL, -1, -1, ANY_STATE_BUT_DONE], signal));
+    const xml = String(await this.read('one.vmpool.info', [POOL_ALL, -1, -1, ANY_STATE_BUT_DONE], signal));
     return { xml, vms: parseVmPool(xml) };
   }
 
   async vmInfoXml(vmId: number, signal?: AbortSignal): Promise<string> {
-    return String(await this.call('one.vm.info', [vmId, false], signal));
+    return String(await this.read('one.vm.info', [vmId, false], signal));
   }
 
   async vmInfo(vmId: number, signal?: AbortSignal): Promise<OneVm> {
@@ -129,7 +126,7 @@ export class OneClient {
   }
 
   async hostPoolInfo(signal?: AbortSignal): Promise<{ xml: string; hosts: OneHost[] }> {
-    const xml = String(await this.call('one.hostpool.info', [], signal));
+    const xml = String(await this.read('one.hostpool.info', [], signal));
     return { xml, hosts: parseHostPool(xml) };
   }
 
@@ -143,6 +140,11 @@ export class OneClient {
 
   /** one.vm.recover with operation 0 (failure): tells oned the pending action failed, so the VM returns to its source. */
   async recoverAsFailed(vmId: number, signal?: AbortSignal): Promise<void> {
-    await this.call('one.vm.recover', [vmId, 0], signal);
+    await this.recover(vmId, RECOVER.FAILURE, signal);
+  }
+
+  /** one.vm.recover with one of its operations (RECOVER). */
+  async recover(vmId: number, operation: number, signal?: AbortSignal): Promise<void> {
+    await this.call('one.vm.recover', [vmId, operation], signal);
   }
 }

@@ -36,7 +36,16 @@ function placementOf(vm: OneVm, role: string): Placement {
   return { vm, ip: addressOf(vm, role), host_id: last.hid };
 }
 
-export async function discoverVms(client: OneClient, themis_user: string, signal?: AbortSignal): Promise<Discovered> {
+/**
+ * `settle` brings the VM under test to RUNNING first when it is not (a restarted oned left it migrating, a
+ * failed boot: settle.ts); without it such a VM is refused.
+ */
+export async function discoverVms(
+  client: OneClient,
+  themis_user: string,
+  signal?: AbortSignal,
+  settle?: (vm: OneVm) => Promise<OneVm>,
+): Promise<Discovered> {
   const { vms } = await client.vmPoolInfo(signal);
   const found: Record<'vm' | 'supervisor', OneVm[]> = { vm: [], supervisor: [] };
   for (const brief of vms) {
@@ -60,7 +69,8 @@ export async function discoverVms(client: OneClient, themis_user: string, signal
     }
     return list[0];
   };
-  const vm = placementOf(pick('vm', 'VM under test'), 'VM under test');
+  const picked = pick('vm', 'VM under test');
+  const vm = placementOf(settle ? await settle(picked) : picked, 'VM under test');
   const supervisor = placementOf(pick('supervisor', 'supervisor'), 'supervisor');
   return { vm, supervisor };
 }

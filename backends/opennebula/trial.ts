@@ -7,6 +7,7 @@
 import { sleep } from '../../core/async.js';
 import type { FailureReason, Trial, TrialResult } from '../../core/backend.js';
 import { errText } from '../../core/error-text.js';
+import { BackendUnavailableError } from '../../core/errors.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
 import type { ProbeEndpoints } from './agents.js';
 import { OneApiError, ONE_ERROR, type OneClient } from './client.js';
@@ -17,6 +18,8 @@ import { onedTimes } from './history.js';
 import { TrialRecorder } from './result.js';
 import { SshConnection, type SshSettings } from './ssh.js';
 import { HISTORY_REASON, LCM_STATE, lcmStateName, stateLabel, VM_STATE } from './states.js';
+import { isUnreachable } from './patience.js';
+import { settleVm, waitRunning } from './settle.js';
 import { waitForMigration, type WaitResult } from './wait.js';
 import { lastHistory, type OneHistory, type OneVm } from './xml.js';
 
@@ -35,7 +38,7 @@ const AGENT_START_TIMEOUT_MS = 10_000;
 /** The poll interval's ceiling while waiting for oned (the backoff grows it up to this, wait.ts POLL_BACKOFF) */
 const MAX_POLL_INTERVAL_MS = 1000;
 /** How long a VM may take to run again after one.vm.recover */
-const RECOVER_WAIT_MS = 30_000;
+export const RECOVER_WAIT_MS = 30_000;
 
 /** Opens an SSH connection to the VM, retrying until it answers (a cold-migrated VM is still booting). */
 async function connectVm(ctx: TrialContext, deadline_ms: number, signal: AbortSignal): Promise<SshConnection> {
@@ -48,18 +51,6 @@ async function connectVm(ctx: TrialContext, deadline_ms: number, signal: AbortSi
       await sleep(500);
     }
   }
-}
-
-/** After a recovery: waits until the VM runs again; its host id, or null when it does not within the time. */
-async function waitRunning(client: OneClient, vmId: number, timeout_ms: number, signal: AbortSignal): Promise<number | null> {
-  const end = performance.now() + timeout_ms;
-  while (performance.now() < end && !signal.aborted) {
-    const vm = await client.vmInfo(vmId, signal).catch(() => null);
-    const last = vm ? lastHistory(vm) : null;
-    if (vm && last && vm.state === VM_STATE.ACTIVE && vm.lcm_state === LCM_STATE.RUNNING && last.rstime_s > 0) return last.hid;
-    await sleep(200);
-  }
-  return null;
 }
 
 function failureOfState(vm: OneVm): FailureReason {
@@ -209,7 +200,10 @@ async function trialSteps(ctx: TrialContext, trial: Trial, signal: AbortSignal):
 async function placement(ctx: TrialContext, rec: TrialRecorder, signal: AbortSignal): Promise<Placement | Failure> {
   const vmId = ctx.found.vm.vm.id;
   try {
-    const vm0 = await ctx.client.vmInfo(vmId, signal);
+    // Idle first: a VM still migrating (a restarted oned, an abandoned migration) is waited for or recovered,
+    // a failed boot retried or the campaign stopped (settle.ts); the states are this trial's events.
+    const policy = { recover: ctx.options.recover, idle_wait_ms: ctx.options.idle_wait_s * 1000, recover_wait_ms: RECOVER_WAIT_MS };
+    const vm0 = await settleVm(ctx.client, vmId, policy, signal, (kind, detail) => rec.event(0, 'themis', kind, detail));
     const hosts = (await ctx.client.hostPoolInfo(signal)).hosts;
     const here = lastHistory(vm0);
     if (vm0.state !== VM_STATE.ACTIVE || vm0.lcm_state !== LCM_STATE.RUNNING || !here) {
@@ -223,9 +217,16 @@ async function placement(ctx: TrialContext, rec: TrialRecorder, signal: AbortSig
     rec.detail.dest_host = dest.name;
     return { state: lcmStateName(vm0.lcm_state), source: here, dest };
   } catch (e) {
+    if (e instanceof BackendUnavailableError) throw e;
     const lost = e instanceof OneApiError && e.code === ONE_ERROR.NO_EXISTS;
     return { reason: lost ? 'vm_lost' : 'orchestrator_error', message: errText(e) };
   }
+}
+
+/** After an unanswered one.vm.migrate: whether oned recorded it (a HISTORY record after the source's). */
+async function migrationBegan(ctx: TrialContext, seq_before: number, signal: AbortSignal): Promise<boolean> {
+  const vm = await ctx.client.vmInfo(ctx.found.vm.vm.id, signal);
+  return (lastHistory(vm)?.seq ?? -1) > seq_before;
 }
 
 /** (3) the request, (4) the wait for its end, (5) the agent back and the probes' data. */
@@ -252,23 +253,26 @@ async function migrateAndCollect(
       signal,
     );
   } catch (e) {
-    return { reason: 'orchestrator_error', message: `one.vm.migrate refused: ${errText(e)}` };
+    // No answer: the request may or may not have reached oned. Ask it (patiently) whether the migration began.
+    if (!isUnreachable(e, signal) || !(await migrationBegan(ctx, source.seq, signal))) {
+      return { reason: 'orchestrator_error', message: `one.vm.migrate refused: ${errText(e)}` };
+    }
+    rec.event(performance.now() - t0, 'themis', 'migrate_unanswered', { message: errText(e) });
   }
 
   // (4) wait for the end
-  let waited: WaitResult;
-  try {
-    waited = await waitForMigration(ctx.client, {
-      vm_id: vmId, source_host_id: source.hid, dest_host_id: dest.id, seq_before: source.seq, t0,
-      poll_interval_ms: ctx.options.poll_interval_ms, max_poll_interval_ms: Math.max(ctx.options.poll_interval_ms, MAX_POLL_INTERVAL_MS),
-      timeout_ms, signal,
-    });
-  } catch (e) {
-    return { reason: 'orchestrator_error', message: `lost contact with oned while waiting: ${errText(e)}` };
-  }
+  const waited = await waitForMigration(ctx.client, {
+    vm_id: vmId, source_host_id: source.hid, dest_host_id: dest.id, seq_before: source.seq, t0,
+    poll_interval_ms: ctx.options.poll_interval_ms, max_poll_interval_ms: Math.max(ctx.options.poll_interval_ms, MAX_POLL_INTERVAL_MS),
+    timeout_ms, signal, outage: ctx.client.outage,
+  });
   rec.states(waited.changes, waited.end_ms, mode);
   rec.detail.polls = waited.polls;
   const o = waited.outcome;
+  if (o.kind === 'lost_contact') {
+    if (o.error instanceof BackendUnavailableError) throw o.error;
+    return { reason: 'orchestrator_error', message: `lost contact with oned while waiting: ${errText(o.error)}`, at_ms: waited.end_ms };
+  }
   if (o.kind !== 'done') {
     const { reason, message } = await migrationFailure(ctx, rec, o, source, t0, signal);
     const probe = await agents.stopProbe();

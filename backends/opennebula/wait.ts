@@ -6,8 +6,10 @@
  * Every change of state is kept with its time, for the `events` and `rounds` rows.
  */
 import { sleep } from '../../core/async.js';
+import { BackendUnavailableError } from '../../core/errors.js';
 import type { OneClient } from './client.js';
 import { OneApiError, ONE_ERROR } from './client.js';
+import type { OutageClock } from './patience.js';
 import { isFailureState, LCM_STATE, stateLabel, VM_STATE } from './states.js';
 import { lastHistory, type OneVm } from './xml.js';
 
@@ -40,6 +42,8 @@ export type WaitOutcome =
   | { kind: 'failure_state'; vm: OneVm }
   | { kind: 'vm_lost'; message: string }
   | { kind: 'timeout'; vm: OneVm | null }
+  /** The polls failed for good (a refusal, a garbled document, or oned unreachable past its bound) */
+  | { kind: 'lost_contact'; error: unknown }
   | { kind: 'aborted' };
 
 export interface WaitResult {
@@ -63,6 +67,8 @@ export interface WaitOptions {
   max_poll_interval_ms: number;
   timeout_ms: number;
   signal: AbortSignal;
+  /** The client's outage clock: time oned did not answer does not count into timeout_ms */
+  outage?: OutageClock;
 }
 
 /** Judges one VM document taken after the request; null while the migration is still under way. */
@@ -85,9 +91,11 @@ export async function waitForMigration(client: OneClient, o: WaitOptions): Promi
   let lastVm: OneVm | null = null;
   let lastLabel = '';
   let transientErrors = 0;
+  const outage0 = o.outage?.unreachable_ms ?? 0;
+  const timed = () => since() - ((o.outage?.unreachable_ms ?? 0) - outage0);
   for (;;) {
     if (o.signal.aborted) return { outcome: { kind: 'aborted' }, end_ms: since(), changes, polls };
-    if (since() >= o.timeout_ms) return { outcome: { kind: 'timeout', vm: lastVm }, end_ms: since(), changes, polls };
+    if (timed() >= o.timeout_ms) return { outcome: { kind: 'timeout', vm: lastVm }, end_ms: since(), changes, polls };
     let vm: OneVm;
     try {
       vm = await client.vmInfo(o.vm_id, o.signal);
@@ -98,8 +106,11 @@ export async function waitForMigration(client: OneClient, o: WaitOptions): Promi
         return { outcome: { kind: 'vm_lost', message: e.message }, end_ms: since(), changes, polls };
       }
       if (o.signal.aborted) continue;
-      // A busy front-end may drop a call; only a run of failures ends the wait (then as a timeout later).
-      if (++transientErrors > MAX_TRANSIENT_ERRORS) throw e;
+      // A busy front-end may drop a call; only a run of failures ends the wait. The states seen so far go
+      // with it, so a give-up still stores them.
+      if (e instanceof BackendUnavailableError || ++transientErrors > MAX_TRANSIENT_ERRORS) {
+        return { outcome: { kind: 'lost_contact', error: e }, end_ms: since(), changes, polls };
+      }
       await sleep(interval, o.signal);
       continue;
     }
@@ -112,7 +123,7 @@ export async function waitForMigration(client: OneClient, o: WaitOptions): Promi
     }
     const outcome = judge(vm, o);
     if (outcome) return { outcome, end_ms: t, changes, polls };
-    await sleep(Math.min(interval, Math.max(0, o.timeout_ms - since())), o.signal);
+    await sleep(Math.min(interval, Math.max(0, o.timeout_ms - timed())), o.signal);
     interval = Math.min(interval * POLL_BACKOFF, o.max_poll_interval_ms);
   }
 }

@@ -67,6 +67,20 @@ export const opennebulaOptionsSchema = z
       .boolean()
       .default(true)
       .describe('After a timeout, tell oned the migration failed (one.vm.recover failure) so the VM returns to its source'),
+    recover: z
+      .enum(['retry', 'stop'])
+      .default('retry')
+      .describe('A VM found in BOOT_FAILURE / BOOT_MIGRATE_FAILURE before a trial: retry (one.vm.recover retry, wait RUNNING) or stop the campaign (exit 3)'),
+    outage_wait_s: z
+      .number()
+      .positive()
+      .default(120)
+      .describe('How long oned may be unreachable (retries back off 1 s ×2 up to 10 s) before the campaign stops as interrupted (exit 3)'),
+    idle_wait_s: z
+      .number()
+      .positive()
+      .default(60)
+      .describe('How long a VM found migrating before a trial (a restarted oned, an abandoned migration) may take to be RUNNING before it is recovered'),
     ssh: z
       .strictObject({
         user: z.string().default('root'),

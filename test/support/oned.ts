@@ -4,8 +4,8 @@
  * whose addresses point at the test sshd (127.0.0.x), a supervisor VM and a VM under test carrying the context
  * variables THEMIS_TYPE / THEMIS_USER. stop() ends oned and every process of this instance (monitord-client.rb
  * survivors too) by PID and removes the temp dir.
- * The dummy driver's action files (/tmp/opennebula_dummy_actions) are shared by every oned on the machine:
- * tests that set them must not run in parallel with each other.
+ * Each instance's dummy VMM reads its own action files (`actions_dir`; the shipped driver's
+ * /tmp/opennebula_dummy_actions is patched in a per-instance copy), so test files with oneds run in parallel.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -60,6 +60,8 @@ export interface OnedOptions {
 
 export interface OnedInstance {
   dir: string;
+  /** This instance's dummy-driver action files (setDummyActions(…, actions_dir)) */
+  actions_dir: string;
   endpoint: string;
   auth_file: string;
   password: string;
@@ -74,6 +76,10 @@ export interface OnedInstance {
   /** Any other VM creatable by tests (e.g. a second VM under test) */
   allocateVm(name: string, context: Record<string, string>, ip: string, host_id: number): Promise<number>;
   stop(): Promise<void>;
+  /** oned crashes (SIGKILL, drivers too), stays down `down_ms`, and starts again on the same database */
+  restart(down_ms: number): Promise<void>;
+  /** SIGSTOP (true) / SIGCONT (false) to oned: its port accepts, nothing answers — an outage */
+  freeze(on: boolean): void;
 }
 
 function uncommentBlock(conf: string, firstLine: RegExp): string {
@@ -165,8 +171,8 @@ function dummyRemotesPatches(state: string): Record<string, [string, string][]> 
   };
 }
 
-async function linkRemotes(from: string, to: string, state: string): Promise<void> {
-  const patches = dummyRemotesPatches(state);
+/** Links `to` → `from` entry by entry, but for the files of `patches`: copies with their strings replaced. */
+async function linkPatched(from: string, to: string, patches: Record<string, [string, string][]>): Promise<void> {
   const own = new Set(Object.keys(patches).flatMap((f) => f.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
   const mirror = async (rel: string): Promise<void> => {
     await mkdir(path.join(to, rel), { recursive: true });
@@ -213,11 +219,17 @@ export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    for (const d of ['bin', 'sbin', 'lib', 'share']) await symlink(path.join(prefix, d), path.join(dir, d));
+    for (const d of ['bin', 'sbin', 'share']) await symlink(path.join(prefix, d), path.join(dir, d));
+    // The dummy VMM reads its answers from this instance's own action files (actions_dir), not /tmp's shared ones.
+    const actions_dir = path.join(dir, 'dummy_actions');
+    await mkdir(actions_dir);
+    await linkPatched(path.join(prefix, 'lib'), path.join(dir, 'lib'), {
+      'mads/one_vmm_dummy.rb': [[`DUMMY_ACTIONS_DIR = "${DUMMY_ACTIONS_DIR}"`, `DUMMY_ACTIONS_DIR = "${actions_dir}"`]],
+    });
     await cp(path.join(prefix, 'etc'), path.join(dir, 'etc'), { recursive: true });
     await mkdir(path.join(dir, 'var', 'datastores'), { recursive: true });
     for (const d of ['lock', 'run', 'vms']) await mkdir(path.join(dir, 'var', d), { recursive: true });
-    await linkRemotes(path.join(prefix, 'var', 'remotes'), path.join(dir, 'var', 'remotes'), path.join(dir, 'var'));
+    await linkPatched(path.join(prefix, 'var', 'remotes'), path.join(dir, 'var', 'remotes'), dummyRemotesPatches(path.join(dir, 'var')));
     const ports = await freeOnedPorts();
     const port = ports.xmlrpc;
     const monitordPort = await freePort();
@@ -235,14 +247,30 @@ export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
       ONE_XMLRPC: `http://127.0.0.1:${port}/RPC2`,
       RUBYLIB: path.join(prefix, 'lib', 'ruby'),
     };
-    const log = openSync(path.join(dir, 'oned.out'), 'a');
-    oned = spawn(path.join(dir, 'bin', 'oned'), ['-f'], { env, stdio: ['ignore', log, log] });
     const endpoint = env.ONE_XMLRPC;
     const client = new OneClient({ endpoint, session: `oneadmin:${password}`, call_timeout_ms: 10_000 });
     const onedLog = async () => (await readFile(path.join(dir, 'var', 'oned.log'), 'utf8').catch(() => '')).slice(-2000);
-    // An oned that exited ends the wait at once (a port taken, a driver missing), with the tail of its log.
-    const up = await until('oned answering XML-RPC', 90_000, async () => (oned?.exitCode !== null ? 'exited' : client.version()));
-    if (up === 'exited') throw new Error(`oned exited (${oned?.exitCode}): ${await onedLog()}`);
+    const launch = async () => {
+      const log = openSync(path.join(dir, 'oned.out'), 'a');
+      const child = spawn(path.join(dir, 'bin', 'oned'), ['-f'], { env, stdio: ['ignore', log, log] });
+      oned = child;
+      // An oned that exited ends the wait at once (a port taken, a driver missing), with the tail of its log.
+      const up = await until('oned answering XML-RPC', 90_000, async () => (child.exitCode !== null ? 'exited' : client.version()));
+      if (up === 'exited') throw new Error(`oned exited (${child.exitCode}): ${await onedLog()}`);
+    };
+    await launch();
+    /** oned killed (SIGKILL, as a crash) with its drivers, down for `down_ms`, then started again on the same database. */
+    const restart = async (down_ms: number) => {
+      const child = oned as ChildProcess;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      for (const pid of await instancePids(dir)) killPid(pid, 'SIGKILL');
+      // A crashed oned leaves its lock file and refuses to start over it; an operator removes it, as here.
+      await rm(path.join(dir, 'var', 'lock', '.lock'), { force: true });
+      await sleep(down_ms);
+      await launch();
+    };
     await client.call('one.datastore.update', [0, 'TM_MAD="dummy"', 1]);
     await client.call('one.datastore.update', [1, 'TM_MAD="dummy"\nDS_MAD="dummy"', 1]);
     const host_ids: number[] = [];
@@ -284,6 +312,7 @@ export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
     const vm_id = await allocateVm('vm-under-test', { THEMIS_TYPE: 'vm', THEMIS_USER: opts.themis_user }, opts.vm_ip, host_ids[0]);
     return {
       dir,
+      actions_dir,
       endpoint,
       auth_file: authFile,
       password,
@@ -295,6 +324,8 @@ export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
       vmHost: async () => lastHistory(await client.vmInfo(vm_id))?.hid ?? -1,
       allocateVm,
       stop,
+      restart,
+      freeze: (on: boolean) => killPid(oned?.pid ?? -1, on ? 'SIGSTOP' : 'SIGCONT'),
     };
   } catch (e) {
     const logText = await readFile(path.join(dir, 'var', 'oned.log'), 'utf8').catch(() => '');
@@ -307,14 +338,14 @@ export async function startOned(opts: OnedOptions): Promise<OnedInstance> {
  * Sets the dummy driver's answers: per action one line `success [s]`, `failure [s]` or `-` (never answers).
  * One line per file, so the driver's per-action call counter does not matter. Delays are whole seconds.
  */
-export async function setDummyActions(actions: Record<string, string>): Promise<void> {
-  await mkdir(DUMMY_ACTIONS_DIR, { recursive: true });
-  for (const [action, line] of Object.entries(actions)) await writeFile(path.join(DUMMY_ACTIONS_DIR, action), `${line}\n`);
+export async function setDummyActions(actions: Record<string, string>, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [action, line] of Object.entries(actions)) await writeFile(path.join(dir, action), `${line}\n`);
 }
 
 /** Removes the action files (every action then succeeds at once). */
-export async function clearDummyActions(actions: string[] = ['deploy', 'migrate', 'save', 'restore', 'shutdown', 'cancel', 'reboot', 'reset']): Promise<void> {
-  for (const a of actions) await rm(path.join(DUMMY_ACTIONS_DIR, a), { force: true });
+export async function clearDummyActions(dir: string, actions: string[] = ['deploy', 'migrate', 'save', 'restore', 'shutdown', 'cancel', 'reboot', 'reset']): Promise<void> {
+  for (const a of actions) await rm(path.join(dir, a), { force: true });
 }
 
 /**

@@ -51,7 +51,6 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await clearDummyActions();
   await one?.stop();
   await sshd?.stop();
   if (work) await rm(work, { recursive: true, force: true });
@@ -112,8 +111,8 @@ function withDummyTiming(inner: Backend, fault: (index: number) => Record<string
     maxConcurrency: inner.maxConcurrency,
     prepare: (c, s) => inner.prepare(c, s),
     runTrial: async (t, s) => {
-      await clearDummyActions();
-      await setDummyActions(fault(t.index) ?? dummyActionsForTrial(t.params, t.seed));
+      await clearDummyActions(one.actions_dir);
+      await setDummyActions(fault(t.index) ?? dummyActionsForTrial(t.params, t.seed), one.actions_dir);
       return inner.runTrial(t, s);
     },
     dispose: () => inner.dispose(),
@@ -238,7 +237,7 @@ describe('the themis command against the real oned', () => {
   });
 
   test('`themis run` of an opennebula sweep stores its trials', async () => {
-    await clearDummyActions();
+    await clearDummyActions(one.actions_dir);
     await sweep({ name: 'cli-run', modes: ['live', 'cold'] });
     const r = themis(['run', 'cli-run.yaml', '--db', 'cli-run.duckdb', '--no-report'], one.env);
     expect(r.status, r.stderr + r.stdout).toBe(0);
@@ -374,7 +373,7 @@ describe('faults through the dummy driver', () => {
       await b.dispose();
     }
     // What an operator does (onevm recover --retry): the restore runs again, now successfully.
-    await clearDummyActions();
+    await clearDummyActions(one.actions_dir);
     await one.client.call('one.vm.recover', [one.vm_id, 2]);
     for (let i = 0; i < 100; i++) {
       const vm = await one.client.vmInfo(one.vm_id);
