@@ -81,8 +81,8 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
     wrote = true;
     if (existing && (options.fresh || (!options.resume && existing.status === 'finished'))) await store.deleteCampaign(campaign_id);
     const resuming = existing !== null && options.resume === true;
-    if (resuming) await store.setCampaignStatus(campaign_id, 'running');
     if (resuming && options.retryFailed?.length) await store.deleteFailedTrials(campaign_id, options.retryFailed);
+    if (resuming) await store.setCampaignStatus(campaign_id, 'running');
     else {
       await store.insertCampaign({
         campaign_id,
