@@ -49,6 +49,12 @@ export interface MigrationInfo {
   };
 }
 
+/**
+ * The longest QMP line accepted (1 MiB): QEMU's replies and events are a few kB (query-migrate < 2 kB); a longer
+ * line without its newline is a broken peer, and the buffer must not grow without bound.
+ */
+export const MAX_QMP_LINE = 1 << 20;
+
 interface Pending {
   command: string;
   resolve: (v: unknown) => void;
@@ -95,6 +101,10 @@ export class QmpClient {
       sock.setEncoding('utf8');
       sock.on('data', (chunk: string) => {
         this.buf += chunk;
+        if (this.buf.length > MAX_QMP_LINE && this.buf.lastIndexOf('\n') < this.buf.length - MAX_QMP_LINE) {
+          sock.destroy(new Error(`QMP line longer than ${MAX_QMP_LINE} bytes`));
+          return;
+        }
         let nl: number;
         while ((nl = this.buf.indexOf('\n')) >= 0) {
           const line = this.buf.slice(0, nl).trim();
@@ -103,7 +113,10 @@ export class QmpClient {
           let msg: Record<string, unknown>;
           try {
             msg = JSON.parse(line) as Record<string, unknown>;
+            if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) throw new Error('not an object');
           } catch {
+            // Not QMP: the commands waiting cannot trust what follows (their reply may be this line).
+            this.failAll(new Error(`unparsable QMP line: ${line.slice(0, 80)}`), 'ProtocolError');
             continue;
           }
           if (!greeted && 'QMP' in msg) {
@@ -117,6 +130,7 @@ export class QmpClient {
       });
       sock.on('error', (e) => {
         clearTimeout(timer);
+        this.closed = true;
         if (!greeted) reject(e);
         this.failAll(e);
       });
@@ -148,10 +162,10 @@ export class QmpClient {
     } else p.resolve(msg.return);
   }
 
-  private failAll(e: Error): void {
+  private failAll(e: Error, errorClass = 'Disconnected'): void {
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new QmpError(p.command, 'Disconnected', e.message));
+      p.reject(new QmpError(p.command, errorClass, e.message));
       this.pending.delete(id);
     }
   }
