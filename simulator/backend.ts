@@ -80,20 +80,24 @@ async function* runBatches(
     }
     return;
   }
-  yield* inWorkers(cp, indices, size, nChunks, nWorkers, workerUrl, signal, record, startedAtMs);
+  yield* inWorkers({ cp, indices, size, nChunks, nWorkers, workerUrl, signal, record, startedAtMs });
 }
 
-async function* inWorkers(
-  cp: ChunkPlan,
-  indices: Int32Array,
-  size: number,
-  nChunks: number,
-  nWorkers: number,
-  workerUrl: URL,
-  signal: AbortSignal,
-  record: RecordPolicy,
-  startedAtMs: number,
-): AsyncGenerator<ResultBatch> {
+/** What a worker-pool run needs: the chunk plan, the indices in chunks of `size`, and how to record. */
+interface PoolRun {
+  cp: ChunkPlan;
+  indices: Int32Array;
+  size: number;
+  nChunks: number;
+  nWorkers: number;
+  workerUrl: URL;
+  signal: AbortSignal;
+  record: RecordPolicy;
+  startedAtMs: number;
+}
+
+async function* inWorkers(run: PoolRun): AsyncGenerator<ResultBatch> {
+  const { cp, indices, size, nChunks, nWorkers, workerUrl, signal, record, startedAtMs } = run;
   const abort = new SharedArrayBuffer(4);
   const init: WorkerInit = { plan: cp, record, startedAtMs, abort };
   const done: ResultBatch[] = [];

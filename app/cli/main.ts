@@ -96,13 +96,7 @@ async function reportCommand(input: string, db: string, o: ReportOptions): Promi
   process.stdout.write(files.join('\n') + '\n');
 }
 
-export function buildProgram(): Command {
-  const program = new Command('themis')
-    .description('Measures how available a virtual machine stays while it migrates, and explains why.')
-    .version(themisVersion())
-    .showHelpAfterError()
-    .exitOverride();
-
+function addRunCommand(program: Command): void {
   program
     .command('run')
     .description('Run a campaign from a sweep file and store every trial in DuckDB')
@@ -124,7 +118,9 @@ export function buildProgram(): Command {
     .action(async (sweepPath: string, o: RunCommandOptions) => {
       await runCommand(sweepPath, o);
     });
+}
 
+function addCheckCommand(program: Command): void {
   program
     .command('check')
     .description('Validate a sweep file and show the size of its plan')
@@ -139,7 +135,9 @@ export function buildProgram(): Command {
       );
       warnIgnoredParameters(spec);
     });
+}
 
+function addReportCommand(program: Command): void {
   program
     .command('report')
     .description('Write the report of a database: self-contained HTML, or the figures as SVG/PNG files')
@@ -156,7 +154,9 @@ export function buildProgram(): Command {
         done();
       }
     });
+}
 
+function addExportCommand(program: Command): void {
   program
     .command('export')
     .description('Export a table or query (parquet, arrow, csv), the analysis notebook (ipynb), or a dataset folder (dataset)')
@@ -190,7 +190,9 @@ export function buildProgram(): Command {
       }
       process.stdout.write(`${o.out}\n`);
     });
+}
 
+function addSqlCommand(program: Command): void {
   program
     .command('sql')
     .description('Run one SQL query on a read-only connection without file access (--allow-files: with it)')
@@ -204,7 +206,9 @@ export function buildProgram(): Command {
       if (o.out !== undefined) throw new UsageError('--out: only with --format parquet');
       process.stdout.write(formatQueryResult(await queryReadOnly(db, query, { allowFiles: o.allowFiles }), o.format));
     });
+}
 
+function addMergeCommand(program: Command): void {
   program
     .command('merge')
     .description(
@@ -217,7 +221,9 @@ export function buildProgram(): Command {
       const counts = await mergeDatabases(out, inputs);
       process.stdout.write(`${out}: ${counts.campaigns} campaigns, ${counts.trials} trials\n`);
     });
+}
 
+function addCalibrateCommand(program: Command): void {
   program
     .command('calibrate')
     .description("Learn a real cloud's orchestrator overheads from one of its campaigns: writes a calibrated simulator sweep")
@@ -238,7 +244,9 @@ export function buildProgram(): Command {
       writeFileAtomic(o.out, result.sweepText);
       process.stdout.write(`${formatCalibration(result)}sweep: ${o.out}\n`);
     });
+}
 
+function addServeCommand(program: Command): void {
   program
     .command('serve')
     .description('The local web workbench: campaigns, reports, SQL, and runs with live progress')
@@ -250,7 +258,9 @@ export function buildProgram(): Command {
       const { serve } = await import('../workbench/serve.js');
       await serve({ db, host: o.host, port: o.port, sweepsDir: o.sweeps });
     });
+}
 
+function addLabCommand(program: Command): void {
   program
     .command('lab')
     .description('A whole real OpenNebula cloud on this machine (root): oned and libvirt/QEMU hosts in namespaces')
@@ -265,7 +275,9 @@ export function buildProgram(): Command {
       const opts = { ...optionsFromEnv(process.env), ...(o.hosts ? { hosts: o.hosts } : {}), ...(o.stateDir ? { state_dir: o.stateDir } : {}) };
       process.exitCode = await labCloudCommand(action, opts);
     });
+}
 
+function addSchemaCommand(program: Command): void {
   program
     .command('schema')
     .description('Print the JSON Schema of sweep files')
@@ -275,7 +287,25 @@ export function buildProgram(): Command {
       if (o.out) writeFileAtomic(o.out, text);
       else process.stdout.write(text);
     });
+}
 
+export function buildProgram(): Command {
+  const program = new Command('themis')
+    .description('Measures how available a virtual machine stays while it migrates, and explains why.')
+    .version(themisVersion())
+    .showHelpAfterError()
+    .exitOverride();
+
+  addRunCommand(program);
+  addCheckCommand(program);
+  addReportCommand(program);
+  addExportCommand(program);
+  addSqlCommand(program);
+  addMergeCommand(program);
+  addCalibrateCommand(program);
+  addServeCommand(program);
+  addLabCommand(program);
+  addSchemaCommand(program);
   return program;
 }
 
