@@ -1,30 +1,22 @@
 /**
- * Builds a trial's TrialResult as it goes: events and phase rows are collected step by step, and whatever
- * step ends the trial — success or a failure reason — turns them into the one result the engine stores.
+ * Core's TrialRecorder (core/results/recorder.ts) with what OpenNebula adds: the LCM states a VM passed through
+ * become `lcm_state` events and phase rows, and each ending carries the outcomes its step measured.
  */
-import type { EventRow, FailureReason, ProbeGapRow, RoundRow, TrialResult } from '../../core/backend.js';
-import { failedTrialResult } from '../../core/results/failed.js';
+import type { FailureReason, TrialResult } from '../../core/backend.js';
+import type { Outcomes } from '../../core/results/outcomes.js';
+import { TrialRecorder as CoreRecorder } from '../../core/results/recorder.js';
 import type { OpenNebulaMode } from './modes.js';
 import { phaseOfState } from './modes.js';
 import type { StateChange } from './wait.js';
 
-export class TrialRecorder {
-  readonly events: EventRow[] = [];
-  readonly rounds: RoundRow[] = [];
-  readonly gaps: ProbeGapRow[] = [];
-  readonly detail: Record<string, unknown> = {};
-
-  event(t_ms: number, source: string, kind: string, detail: Record<string, unknown> | null = null): void {
-    this.events.push({ t_ms, source, kind, detail });
-  }
-
+export class TrialRecorder extends CoreRecorder {
   /** One `lcm_state` event per observed state, and one phase row per state the VM left. */
   states(changes: StateChange[], end_ms: number, mode: OpenNebulaMode): void {
     changes.forEach((c, i) => {
       this.event(c.t_ms, 'oned', 'lcm_state', { state: c.label, vm_state: c.state, lcm_state: c.lcm_state, host_id: c.host_id });
       if (c.label === 'RUNNING') return;
       const next = i + 1 < changes.length ? changes[i + 1].t_ms : end_ms;
-      this.rounds.push({
+      this.round({
         round: this.rounds.length,
         phase: phaseOfState(c.label, mode),
         start_ms: c.t_ms,
@@ -37,22 +29,15 @@ export class TrialRecorder {
     });
   }
 
-  fail(reason: FailureReason, t_ms: number, message: string, extra: Partial<TrialResult> = {}): TrialResult {
-    this.event(t_ms, 'themis', 'failed', { reason, message });
-    this.detail.failure_message = message;
-    return this.result('failed', reason, extra);
+  /** Failed at `t_ms` on the trial's timeline, with the outcomes measured before it failed. */
+  fail(reason: FailureReason, t_ms: number, message: string, measured: Partial<Outcomes> = {}): TrialResult {
+    this.measure(measured);
+    return this.failed(reason, message, t_ms);
   }
 
-  result(status: 'succeeded' | 'failed', reason: FailureReason | null, extra: Partial<TrialResult> = {}): TrialResult {
-    // every outcome column NULL unless the step that ended the trial measured it
-    return {
-      ...failedTrialResult(reason, this.detail),
-      status,
-      ...extra,
-      rounds_detail: this.rounds,
-      probe_gaps: this.gaps,
-      events: [...this.events].sort((a, b) => a.t_ms - b.t_ms),
-      detail: this.detail,
-    };
+  /** Succeeded with the outcomes measured. */
+  done(measured: Partial<Outcomes>): TrialResult {
+    this.measure(measured);
+    return this.succeeded();
   }
 }

@@ -8,6 +8,7 @@ import { sleep } from '../../core/async.js';
 import type { FailureReason, Trial, TrialResult } from '../../core/backend.js';
 import { errText } from '../../core/error-text.js';
 import { BackendUnavailableError } from '../../core/errors.js';
+import type { Outcomes } from '../../core/results/outcomes.js';
 import type { OpenNebulaOptions } from '../../core/spec/sweep.js';
 import type { ProbeEndpoints } from './agents.js';
 import { OneApiError, ONE_ERROR, type OneClient } from './client.js';
@@ -90,7 +91,7 @@ interface Failure {
   message: string;
   /** When it failed on the trial's timeline; absent: the moment it is recorded (after the clean-up) */
   at_ms?: number;
-  extra?: Partial<TrialResult>;
+  extra?: Partial<Outcomes>;
 }
 
 /** Where the VM is before the trial and where it goes. */
@@ -370,7 +371,7 @@ async function checkMigration(
     return rec.fail('verification_failed', performance.now() - t0, `cannot read the VM after the migration: ${errText(e)}`, measured);
   }
   rec.event(performance.now() - t0, 'themis', 'verified', null);
-  return rec.result('succeeded', null, measured);
+  return rec.done(measured);
 }
 
 /** The VM's own pause: unknown for live (oned does not report it); from leaving RUNNING to running again otherwise. */
