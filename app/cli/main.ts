@@ -54,10 +54,6 @@ function parseReasons(text: string, previous: FailureReason[] = []): FailureReas
   return out;
 }
 
-function parseAxes(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
 type ReportOptions = { out?: string; by?: string[]; campaign?: string; format: 'html' | 'svg' | 'png' };
 
 /** A folder (dataset or root of shards) is merged into a scratch database first, as `themis merge` would. */
