@@ -5,20 +5,9 @@
  * tens of thousands of unknown keys (checking is linear in the file).
  */
 import { describe, expect, it } from 'vitest';
-import { SpecError } from '../../core/errors.js';
-import type { Diagnostic } from '../../core/spec/diagnostics.js';
-import { parseSweep } from '../../core/spec/load.js';
+import { diagnosticsOf } from '../support/spec.js';
 import { planLimits } from '../../core/plan/size.js';
 
-function diagnosticsOf(text: string): Diagnostic[] {
-  try {
-    parseSweep(text, 'sweep.yaml');
-  } catch (err) {
-    if (err instanceof SpecError) return err.diagnostics;
-    throw err;
-  }
-  throw new Error('expected the sweep to be rejected');
-}
 
 function timed<T>(fn: () => T): { value: T; ms: number } {
   const t0 = performance.now();

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { diagnosticsOf } from '../support/spec.js';
 import { parseSweep } from '../../core/spec/load.js';
-import type { Diagnostic } from '../../core/spec/diagnostics.js';
-import { SpecError } from '../../core/errors.js';
 
-function diagnosticsOf(text: string): Diagnostic[] {
-  try {
-    parseSweep(text, 'sweep.yaml');
-  } catch (err) {
-    if (err instanceof SpecError) return err.diagnostics;
-    throw err;
-  }
-  throw new Error('expected the sweep to be rejected');
-}
 
 describe('sweep files', () => {
   it('accepts a minimal sweep and fills in defaults', () => {
