@@ -5,11 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrialResult } from '../../core/backend.js';
 import { buildPlan, trialAt, type Plan } from '../../core/plan/plan.js';
 import { addTrialResult, emptyBatch } from '../../core/results/batch.js';
+import { nullOutcomes } from '../../core/results/outcomes.js';
 import { parseSweep } from '../../core/spec/load.js';
 import { Store } from '../../core/store/store.js';
 
 function result(over: Partial<TrialResult>): TrialResult {
   return {
+    ...nullOutcomes(),
     status: 'succeeded',
     failure_reason: null,
     total_ms: 1000,
