@@ -250,9 +250,10 @@ function addServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port)', parsePort, 8737)
     .option('--sweeps <dir>', 'directory of sweep files the page can start', 'sweeps')
-    .action(async (db: string, o: { host: string; port: number; sweeps: string }) => {
+    .option('--token', 'require the printed token on a loopback bind too (always required on any other)')
+    .action(async (db: string, o: { host: string; port: number; sweeps: string; token?: boolean }) => {
       const { serve } = await import('../workbench/serve.js');
-      await serve({ db, host: o.host, port: o.port, sweepsDir: o.sweeps });
+      await serve({ db, host: o.host, port: o.port, sweepsDir: o.sweeps, token: o.token === true });
     });
 }
 

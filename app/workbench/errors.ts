@@ -4,10 +4,23 @@
  */
 import { DatabaseUnavailableError } from '../../core/errors.js';
 import { RunInProgressError } from './db-gate.js';
-import { QueryError } from './query.js';
+import { QueryError, QueryTooLargeError } from './query.js';
+import { TooManyQueriesError } from './query-limiter.js';
 import { SweepNameError } from './sweeps.js';
+import { SweepTooLargeError } from './sweep-checker.js';
 
-export type ErrorCode = 'run_in_progress' | 'bad_query' | 'bad_request' | 'bad_sweep' | 'not_found' | 'db_locked' | 'forbidden' | 'internal';
+export type ErrorCode =
+  | 'run_in_progress'
+  | 'bad_query'
+  | 'too_large'
+  | 'too_many_requests'
+  | 'bad_request'
+  | 'bad_sweep'
+  | 'not_found'
+  | 'db_locked'
+  | 'forbidden'
+  | 'unauthorized'
+  | 'internal';
 
 export interface ApiError {
   error: string;
@@ -37,8 +50,13 @@ export function isLockConflict(err: unknown): boolean {
 export const DB_LOCKED_MESSAGE =
   'the database file is in use by another process (a `themis run` writing to it?); try again when it ends';
 
-export function toApiError(err: unknown): { status: number; body: ApiError } {
+/** The status, the body, and the headers that go with them (Retry-After on 429). */
+export function toApiError(err: unknown): { status: number; body: ApiError; headers?: Record<string, string> } {
   const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof TooManyQueriesError) {
+    return { status: 429, body: { error: message, code: 'too_many_requests' }, headers: { 'retry-after': String(err.retryAfterS) } };
+  }
+  if (err instanceof QueryTooLargeError || err instanceof SweepTooLargeError) return { status: 413, body: { error: message, code: 'too_large' } };
   if (err instanceof RunInProgressError || err instanceof RunBusyError) return { status: 409, body: { error: message, code: 'run_in_progress' } };
   if (isLockConflict(err)) {
     return { status: 503, body: { error: DB_LOCKED_MESSAGE, code: 'db_locked' } };

@@ -7,6 +7,15 @@ import { networkInterfaces } from 'node:os';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/**
+ * Addresses only this machine can reach: `localhost`, `::1` and 127.0.0.0/8 (Linux routes all of it to `lo`).
+ * Any other bind (0.0.0.0, ::, a LAN address) is reachable by others and needs the token (token.ts).
+ */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 function hostPart(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isLoopbackHost } from './host-check.js';
 import { startWorkbench } from './server.js';
 
 export const DEFAULT_PORT = 8737;
@@ -13,12 +14,10 @@ export interface ServeOptions {
   host?: string;
   port?: number;
   sweepsDir?: string;
+  /** require a token even on a loopback bind (other users of this machine can reach loopback too) */
+  token?: boolean;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** Resolves when the server has closed after a signal. */
@@ -28,15 +27,17 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const host = opts.host ?? '127.0.0.1';
   const sweepsDir = resolve(opts.sweepsDir ?? 'sweeps');
   const db = resolve(opts.db);
-  const wb = await startWorkbench({ db, host, port: opts.port ?? DEFAULT_PORT, sweepsDir });
+  const wb = await startWorkbench({ db, host, port: opts.port ?? DEFAULT_PORT, sweepsDir, token: opts.token || !isLoopbackHost(host) });
   stdout.write(
     `themis workbench: ${wb.url}\n` +
       `  database: ${db}${existsSync(db) ? '' : ' (does not exist yet; the first run creates it)'}\n` +
       `  sweeps:   ${sweepsDir}${existsSync(sweepsDir) ? '' : ' (no such directory: no sweep can be started)'}\n` +
       `Ctrl-C stops it.\n`,
   );
-  if (!isLoopback(host)) {
-    stderr.write(`warning: listening on ${host}: anyone who can reach it can read the database and start runs (there is no login)\n`);
+  if (wb.token !== null) {
+    // Printed once, on stderr (stdout may be logged): the only place the token is ever shown.
+    const why = isLoopbackHost(host) ? '--token' : `listening on ${host}, reachable beyond this machine`;
+    stderr.write(`token required (${why}): open ${wb.url}?token=${wb.token}\n  (or send it as Authorization: Bearer <token>; requests without it get 401)\n`);
   }
   await new Promise<void>((done) => {
     const stop = (signal: NodeJS.Signals) => {

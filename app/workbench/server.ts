@@ -6,7 +6,7 @@
  * refused before any route runs.
  */
 import type { SweepSpec } from '../../core/spec/sweep.js';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createBackend } from '../../backends/registry.js';
@@ -17,8 +17,11 @@ import { CampaignsView } from './campaigns-view.js';
 import type { WorkbenchContext } from './context.js';
 import { DbGate } from './db-gate.js';
 import { toApiError } from './errors.js';
-import { allowedHosts, isAllowedHost, isAllowedOrigin } from './host-check.js';
-import { MAX_ROWS } from './query.js';
+import { allowedHosts, isAllowedHost, isAllowedOrigin, isLoopbackHost } from './host-check.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './query.js';
+import { MAX_QUEUED_QUERIES, MAX_RUNNING_QUERIES, QueryLimiter, type LimiterOptions } from './query-limiter.js';
+import { SweepChecker } from './sweep-checker.js';
+import { newToken, offeredTokens, TOKEN_HEADER, tokenCookie, tokenMatches } from './token.js';
 import { ReportCache } from './report-cache.js';
 import { registerDataRoutes } from './routes/data.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -35,10 +38,20 @@ export interface WorkbenchOptions {
   sweepsDir?: string;
   /** backend factory; default backends/registry.ts (tests may pass a configured simulator) */
   createBackend?: (name: BackendName, sweep?: SweepSpec) => Promise<Backend>;
+  /** require a token (token.ts); default: exactly when `host` is not loopback (isLoopbackHost) */
+  token?: boolean;
+  /** caps of one SQL query; default query.ts DEFAULT_QUERY_LIMITS */
+  queryLimits?: Partial<QueryLimits>;
+  /** SQL queries running and waiting at once; default query-limiter.ts */
+  queryConcurrency?: Partial<Pick<LimiterOptions, 'maxRunning' | 'maxQueued' | 'maxWaitMs'>>;
+  /** the compiled sweep worker (tests running the sources pass dist's); default beside sweep-checker.js */
+  sweepWorkerUrl?: URL;
 }
 
 export interface Workbench {
   url: string;
+  /** the token requests need, or null when none is required; print it once (serve.ts) */
+  token: string | null;
   close(): Promise<void>;
 }
 
@@ -64,16 +77,44 @@ function registerPage(app: FastifyInstance, ctx: WorkbenchContext): void {
     version: themisVersion(),
     db: ctx.dbPath,
     sweeps_dir: ctx.sweepsDir,
-    max_rows: MAX_ROWS,
+    max_rows: ctx.queryLimits.maxRows,
+    max_bytes: ctx.queryLimits.maxBytes,
+    queries: ctx.queries.stats,
+    sweep_checks: ctx.sweepChecker.stats,
     run: ctx.runs.latestRun,
   }));
 }
 
-function guard(app: FastifyInstance, allowed: () => ReadonlySet<string>): void {
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * The token, when one is required: `?token=` on a GET sets the cookie and redirects to the bare URL; every
+ * other request must offer it (cookie, bearer or header). Returns true when the request was answered here.
+ */
+async function checkToken(req: FastifyRequest, reply: FastifyReply, token: string): Promise<boolean> {
+  const url = new URL(req.url, 'http://workbench');
+  const inQuery = url.searchParams.get('token');
+  if (req.method === 'GET' && inQuery !== null && tokenMatches(inQuery, token)) {
+    url.searchParams.delete('token');
+    await reply.code(303).header('set-cookie', tokenCookie(token)).header('location', url.pathname + url.search).send();
+    return true;
+  }
+  const offered = offeredTokens({ authorization: req.headers.authorization, header: one(req.headers[TOKEN_HEADER]), cookie: req.headers.cookie });
+  // Every offered token is compared (no early exit on the first), each in constant time.
+  if (offered.map((t) => tokenMatches(t, token)).includes(true)) return false;
+  await reply.code(401).send({
+    error: 'this workbench needs its token: open the URL `themis serve` printed (…/?token=…), or send it as `Authorization: Bearer …`',
+    code: 'unauthorized',
+  });
+  return true;
+}
+
+function guard(app: FastifyInstance, allowed: () => ReadonlySet<string>, token: string | null): void {
   app.addHook('onRequest', async (req, reply) => {
     if (!isAllowedHost(req.headers.host, allowed())) {
       return reply.code(403).send({ error: `host ${JSON.stringify(req.headers.host ?? '')} is not served here`, code: 'forbidden' });
     }
+    if (token !== null && (await checkToken(req, reply, token))) return reply;
     if (req.method !== 'GET' && req.method !== 'HEAD' && !isAllowedOrigin(req.headers.origin, allowed())) {
       return reply.code(403).send({ error: 'cross-origin requests are refused', code: 'forbidden' });
     }
@@ -87,7 +128,8 @@ function guard(app: FastifyInstance, allowed: () => ReadonlySet<string>): void {
     if (fastifyStatus !== undefined && fastifyStatus >= 400 && fastifyStatus < 500) {
       return reply.code(fastifyStatus).send({ error: (err as Error).message, code: 'bad_request' });
     }
-    const { status, body } = toApiError(err);
+    const { status, body, headers } = toApiError(err);
+    for (const [k, v] of Object.entries(headers ?? {})) reply.header(k, v);
     // A bug, not a user error: keep the stack where the operator sees it (the page gets the message).
     if (body.code === 'internal') process.stderr.write(`themis serve: ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}\n`);
     return reply.code(status).send(body);
@@ -107,7 +149,28 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
     createBackend: opts.createBackend ?? createBackend,
     onEnded: () => reports.invalidate(),
   });
-  const ctx: WorkbenchContext = { dbPath, sweepsDir: resolve(opts.sweepsDir ?? 'sweeps'), gate, runs, campaigns, reports, baseHeaders: BASE_HEADERS };
+  const queryLimits: QueryLimits = { ...DEFAULT_QUERY_LIMITS, ...opts.queryLimits };
+  const queries = new QueryLimiter({
+    maxRunning: MAX_RUNNING_QUERIES,
+    maxQueued: MAX_QUEUED_QUERIES,
+    maxWaitMs: queryLimits.timeoutMs,
+    ...opts.queryConcurrency,
+    what: 'queries',
+  });
+  const sweepChecker = new SweepChecker({ workerUrl: opts.sweepWorkerUrl });
+  const ctx: WorkbenchContext = {
+    dbPath,
+    sweepsDir: resolve(opts.sweepsDir ?? 'sweeps'),
+    gate,
+    runs,
+    campaigns,
+    reports,
+    baseHeaders: BASE_HEADERS,
+    queryLimits,
+    queries,
+    sweepChecker,
+  };
+  const token = (opts.token ?? !isLoopbackHost(host)) ? newToken() : null;
 
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 256 * 1024 });
   // Filled once the port is known; no request can arrive before.
@@ -115,7 +178,7 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   try {
     // Only JSON bodies: a cross-site HTML form can send text/plain without a preflight, JSON it cannot.
     app.removeContentTypeParser('text/plain');
-    guard(app, () => allowed);
+    guard(app, () => allowed, token);
     registerPage(app, ctx);
     registerDataRoutes(app, ctx);
     registerRunRoutes(app, ctx);
@@ -130,9 +193,11 @@ export async function startWorkbench(opts: WorkbenchOptions): Promise<Workbench>
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}/`,
+    token,
     close: async () => {
       // Stop the run first: its end closes the SSE streams, and the engine marks the campaign interrupted.
       await runs.close();
+      await sweepChecker.close();
       await app.close();
       reports.dispose();
     },

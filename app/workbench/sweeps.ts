@@ -79,7 +79,14 @@ export type LoadedSweep = { ok: true; spec: CampaignSpec; check: SweepCheck } | 
 
 /** Loads and validates a sweep by name; validation problems are data (diagnostics), not exceptions. */
 export function loadSweep(dir: string, name: string): LoadedSweep {
-  const path = resolveSweep(dir, name);
+  return checkSweepFile(resolveSweep(dir, name), name);
+}
+
+/**
+ * Loads and validates the sweep at `path` (already resolved), shown as `name`. Parsing a 10 MiB file takes
+ * seconds, so the server calls this in a worker thread (sweep-checker.ts); the result is plain data.
+ */
+export function checkSweepFile(path: string, name: string): LoadedSweep {
   try {
     // Bounded on the request path: the file's size (load.ts), a linear check, the plan's size by arithmetic
     // (core/plan/size.ts), and a point count that does not build the points.

@@ -14,6 +14,19 @@ export interface OpenOptions {
    * against SET.
    */
   sandbox?: boolean;
+  /**
+   * Resources one instance may use (the workbench's queries). DuckDB's defaults are 80 % of RAM, spilling up
+   * to 90 % of free disk, one thread per core. Set at open, before `lock_configuration`, so SQL cannot raise them.
+   */
+  limits?: ResourceLimits;
+}
+
+export interface ResourceLimits {
+  /** DuckDB's `memory_limit`, e.g. '512MiB' */
+  memory: string;
+  /** DuckDB's `max_temp_directory_size`: how much may be spilled to `<db>.tmp`, e.g. '1GiB' ('0B': no spilling) */
+  tempDirectory: string;
+  threads: number;
 }
 
 export interface Database {
@@ -27,6 +40,9 @@ export interface Database {
 export function duckdbConfig(options: OpenOptions = {}): Record<string, string> {
   return {
     ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+    ...(options.limits
+      ? { memory_limit: options.limits.memory, max_temp_directory_size: options.limits.tempDirectory, threads: String(options.limits.threads) }
+      : {}),
     ...(options.sandbox ? { enable_external_access: 'false', lock_configuration: 'true' } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { WorkbenchContext } from '../context.js';
 import { RunInProgressError } from '../db-gate.js';
 import { NotFoundError } from '../errors.js';
-import { MAX_ROWS, queryCapped } from '../query.js';
+import { queryCapped } from '../query.js';
 import { campaignIdParam, parseInput } from './validate.js';
 
 /** The report's own CSP (it inlines vega and evaluates its specs); the header repeats it for the response. */
@@ -36,6 +36,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: WorkbenchContext):
   app.post('/api/sql', async (req) => {
     const { sql } = parseInput(sqlBody, req.body, 'request body');
     if (ctx.gate.busy) throw new RunInProgressError();
-    return ctx.gate.read(() => queryCapped(ctx.dbPath, sql, { maxRows: MAX_ROWS }));
+    // A turn first (429 when too many wait), then the gate: a query waiting for its turn does not hold a run back.
+    return ctx.queries.run(() => ctx.gate.read(() => queryCapped(ctx.dbPath, sql, ctx.queryLimits)));
   });
 }

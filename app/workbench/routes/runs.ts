@@ -5,7 +5,7 @@ import type { WorkbenchContext } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { RUN_MODES, type RunInfo } from '../run-manager.js';
 import { openSse } from '../sse.js';
-import { listSweeps, loadSweep } from '../sweeps.js';
+import { listSweeps } from '../sweeps.js';
 import { parseInput, runIdParam } from './validate.js';
 
 const sweepParam = z.object({ name: z.string().min(1).max(260) });
@@ -19,12 +19,12 @@ export function registerRunRoutes(app: FastifyInstance, ctx: WorkbenchContext): 
 
   app.get('/api/sweeps/:name', async (req) => {
     const { name } = parseInput(sweepParam, req.params, 'sweep name');
-    return loadSweep(ctx.sweepsDir, name).check;
+    return (await ctx.sweepChecker.load(ctx.sweepsDir, name)).check;
   });
 
   app.post('/api/runs', async (req, reply) => {
     const body = parseInput(runBody, req.body, 'request body');
-    const loaded = loadSweep(ctx.sweepsDir, body.sweep);
+    const loaded = await ctx.sweepChecker.load(ctx.sweepsDir, body.sweep);
     if (!loaded.ok) {
       return reply.code(400).send({ error: `${body.sweep} is not a valid sweep`, code: 'bad_sweep', diagnostics: loaded.check.diagnostics });
     }

@@ -11,7 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { runCampaign } from '../../../core/engine/engine.js';
 import { loadSweepFile } from '../../../core/spec/load.js';
 import { createBackend } from '../../../simulator/backend.js';
-import { startWorkbench, type Workbench } from '../../../app/workbench/server.js';
+import { startWorkbench, type Workbench, type WorkbenchOptions } from '../../../app/workbench/server.js';
 
 export const TINY_SWEEP = `name: wb-tiny
 seed: 11
@@ -57,7 +57,8 @@ export interface Env {
   cleanup: () => Promise<void>;
 }
 
-export async function startEnv(opts: { seedCampaign?: boolean } = {}): Promise<Env> {
+/** `workbench`: options for the server (limits, token, the compiled sweep worker). */
+export async function startEnv(opts: { seedCampaign?: boolean; workbench?: Partial<WorkbenchOptions> } = {}): Promise<Env> {
   const dir = mkdtempSync(join(tmpdir(), 'themis-workbench-'));
   const sweeps = join(dir, 'sweeps');
   mkdirSync(sweeps);
@@ -75,7 +76,12 @@ export async function startEnv(opts: { seedCampaign?: boolean } = {}): Promise<E
       await runCampaign({ spec: loadSweepFile(join(sweeps, 'tiny.yaml')), dbPath: db, backend: createBackend({ workers: 0 }) });
     }
     // In-thread simulator: under vitest the compiled worker is absent anyway; this keeps runs on one core.
-    wb = await startWorkbench({ db, sweepsDir: sweeps, createBackend: async () => createBackend({ workers: 0, batchTrials: 4096 }) });
+    wb = await startWorkbench({
+      db,
+      sweepsDir: sweeps,
+      createBackend: async () => createBackend({ workers: 0, batchTrials: 4096 }),
+      ...opts.workbench,
+    });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
