@@ -8,6 +8,7 @@ import type { TrialParameters } from '../../core/spec/parameters.js';
 import { monoMs, sleep } from '../shared/exec.js';
 import type { MigrationInfo } from './qmp.js';
 import type { MigrateSample } from './rounds.js';
+import { msWithoutProgress, STALL_MS } from './stall.js';
 import type { QemuVm } from './vm.js';
 
 export const POLL_MS = 50;
@@ -15,7 +16,8 @@ export const MIGRATION_PORT = 4444;
 /** QEMU has no 'unlimited' for max-bandwidth; 1 TiB/s is far beyond anything this host can move. */
 export const UNLIMITED_BYTES_S = 2 ** 40;
 
-export type MigrationStatus = 'completed' | 'not_converged' | 'failed' | 'dest_died' | 'source_died' | 'aborted' | 'timeout';
+/** 'stalled': cancelled at the timeout after no byte moved for STALL_MS (stall.ts) */
+export type MigrationStatus = 'completed' | 'not_converged' | 'stalled' | 'failed' | 'dest_died' | 'source_died' | 'aborted' | 'timeout';
 
 export interface MigrationOutcome {
   status: MigrationStatus;
@@ -126,6 +128,8 @@ async function pollUntilCompleted(src: QemuVm, dst: QemuVm, p: TrialParameters, 
   // Post-copy cannot be cancelled once the destination runs: give it as long again before giving up.
   const hardDeadline = deadline + p.timeout_s * 1000;
   let cancelled = false;
+  // at the cancel: how long the stream had moved no byte
+  let stalledMs = 0;
   for (;;) {
     if (src.hasExited) {
       out.status = 'source_died';
@@ -151,7 +155,8 @@ async function pollUntilCompleted(src: QemuVm, dst: QemuVm, p: TrialParameters, 
     if (status === 'failed' || status === 'cancelled') {
       out.final = info;
       out.error = info['error-desc'] ?? status;
-      out.status = cancelled ? (signal.aborted ? 'aborted' : 'not_converged') : dst.hasExited ? 'dest_died' : 'failed';
+      out.status = cancelled ? cancelledStatus(signal, stalledMs) : dst.hasExited ? 'dest_died' : 'failed';
+      if (out.status === 'stalled') out.error = `no byte of the migration stream moved for ${Math.round(stalledMs)} ms before the timeout (the migration link down?)`;
       return false;
     }
     if (mode.postcopy_phase && mode.precopy && out.postcopy_started_ms === null && status === 'active') {
@@ -161,6 +166,7 @@ async function pollUntilCompleted(src: QemuVm, dst: QemuVm, p: TrialParameters, 
     const inPostcopy = status.startsWith('postcopy');
     if (!cancelled && !inPostcopy && (now > deadline || signal.aborted)) {
       cancelled = true;
+      stalledMs = msWithoutProgress(out.samples);
       await sq.execute('migrate_cancel').catch(() => undefined);
     }
     if (now > hardDeadline + 5_000 || (cancelled && now > deadline + 15_000)) {
@@ -174,6 +180,11 @@ async function pollUntilCompleted(src: QemuVm, dst: QemuVm, p: TrialParameters, 
     }
     await sleep(POLL_MS);
   }
+}
+
+function cancelledStatus(signal: AbortSignal, stalledMs: number): MigrationStatus {
+  if (signal.aborted) return 'aborted';
+  return stalledMs >= STALL_MS ? 'stalled' : 'not_converged';
 }
 
 /** Continues the paused destination once it has loaded the state; a failure lands in out.status. */

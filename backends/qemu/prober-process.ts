@@ -16,6 +16,9 @@ export class ProberProcess {
   private firstReplyMono = 0;
   private doneSeen = false;
   private exited: Promise<void> = Promise.resolve();
+  private stopping = false;
+  /** How the prober ended before stop() asked it to (killed, crashed), or null while it runs or once stopped. */
+  private earlyExit: string | null = null;
 
   constructor(
     private readonly binary: string,
@@ -36,8 +39,9 @@ export class ProberProcess {
     this.proc = proc;
     if (proc.pid) liveProberPids.add(proc.pid);
     this.exited = new Promise((resolve) => {
-      proc.on('exit', () => {
+      proc.on('exit', (code, signal) => {
         if (proc.pid) liveProberPids.delete(proc.pid);
+        if (!this.stopping) this.earlyExit = signal ? `killed by ${signal}` : `exited with code ${code}`;
         resolve();
       });
       proc.on('error', () => resolve());
@@ -58,10 +62,23 @@ export class ProberProcess {
     });
   }
 
-  /** True once a reply arrived after `afterMono`; false when `timeout_ms` passes first. */
+  /** The process id (`ip netns exec` execs the prober itself), for tests that kill it. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /**
+   * Set when the prober ended on its own mid-trial (e.g. killed): its record is lost (it writes its file at
+   * the end), so the trial's outage was not measured and the prober can no longer tell whether the guest answers.
+   */
+  get exitedEarly(): string | null {
+    return this.earlyExit;
+  }
+
+  /** True once a reply arrived after `afterMono`; false when `timeout_ms` passes first or the prober is gone. */
   async waitReply(afterMono: number, timeout_ms: number): Promise<boolean> {
     const deadline = monoMs() + timeout_ms;
-    while (monoMs() < deadline) {
+    while (monoMs() < deadline && this.earlyExit === null) {
       if (this.lastReplyMono > afterMono) return true;
       await sleep(10);
     }
@@ -74,6 +91,7 @@ export class ProberProcess {
 
   /** Stops probing and returns every probe of the run. */
   async stop(): Promise<{ interval_ms: number; samples: ProbeSample[] }> {
+    this.stopping = true;
     if (this.proc && this.proc.exitCode === null) this.proc.kill('SIGTERM');
     const finished = await Promise.race([this.exited.then(() => true), sleep(5_000).then(() => false)]);
     if (!finished) this.proc?.kill('SIGKILL');

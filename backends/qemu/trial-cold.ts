@@ -13,7 +13,7 @@ import { copyDisk } from './disk-copy.js';
 import { monoMs, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
 import { qmpEventRows } from './result.js';
-import { beginTrial, BOOT_TIMEOUT_MS, foldProbes, SETTLE_MS, setWorkload, type TrialStart } from './trial-common.js';
+import { beginTrial, BOOT_TIMEOUT_MS, foldProbes, proberLost, SETTLE_MS, setWorkload, type TrialStart } from './trial-common.js';
 import type { QemuVm } from './vm.js';
 
 const ACPI_GRACE_MS = 3_000;
@@ -99,6 +99,9 @@ async function bootAtDestination(
   if (!heard) {
     await foldProbes(rec, prober, origin);
     await dst.kill();
+    // Without its prober the boot cannot be seen: not a boot failure.
+    const lost = proberLost(rec, prober);
+    if (lost) return rec.end(lost);
     return rec.failed('boot_failed', `the guest did not answer probes within ${BOOT_TIMEOUT_MS} ms of booting at the destination`);
   }
   rec.events.push({ t_ms: heardAt - origin, source: 'themis', kind: 'heard-at-destination', detail: { host: dstHost } });

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Trial, TrialResult } from '../../core/backend.js';
-import type { TrialRecorder } from '../../core/results/recorder.js';
+import type { TrialEnding, TrialRecorder } from '../../core/results/recorder.js';
 import { workloadLine, type GuestControl } from './control.js';
 import { monoMs, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
@@ -98,4 +98,18 @@ export async function beginTrial(lab: QemuLab, trial: Trial, rec: TrialRecorder,
   const prober = await startWarmProber(lab, trial, prober_max_s);
   if (!prober) return rec.failed('agent_unreachable', 'the guest did not answer probes before the migration');
   return { src, srcHost, dstHost, prober };
+}
+
+/**
+ * The prober ended mid-trial (killed, crashed): its record is lost, so the outage was not measured. Whatever the
+ * migration did (kept in rounds, events, QEMU's figures, the memory verification), the trial is not a
+ * measurement: orchestrator_error, the prober's columns NULL rather than figures from no probes.
+ */
+export function proberLost(rec: TrialRecorder, prober: ProberProcess): TrialEnding | null {
+  const how = prober.exitedEarly;
+  if (how === null) return null;
+  rec.measure({ outage_ms: null, loss_pct: null, rtt_p50_ms: null, rtt_p99_ms: null });
+  rec.gaps.length = 0;
+  rec.detail.prober_exit = how;
+  return { status: 'failed', reason: 'orchestrator_error', message: `the prober ${how} mid-trial: the outage was not measured` };
 }

@@ -14,16 +14,27 @@ import { migrate, type MigrationOutcome, type MigrationStatus } from './migrate.
 import type { QmpEvent } from './qmp.js';
 import { highestThrottlePct, qmpEventRows } from './result.js';
 import { roundsFromObservations } from './rounds.js';
-import { beginTrial, foldProbes, SETTLE_MS, type TrialStart } from './trial-common.js';
+import { beginTrial, foldProbes, proberLost, SETTLE_MS, type TrialStart } from './trial-common.js';
+import type { ProberProcess } from './prober-process.js';
 import type { QemuVm } from './vm.js';
+
+/** What a fault-injection hook can reach: the trial, both QEMUs, the prober and the lab. */
+export interface TrialFaultContext {
+  trial: Trial;
+  lab: QemuLab;
+  src: QemuVm;
+  prober: ProberProcess;
+}
 
 export interface TrialHooks {
   /** Test fault injection: called once the destination QEMU runs, before the migration starts. */
-  onDestinationStarted?: (dst: QemuVm) => void;
+  onDestinationStarted?: (dst: QemuVm, ctx: TrialFaultContext) => void;
 }
 
 const REASONS: Record<Exclude<MigrationStatus, 'completed'>, FailureReason> = {
   not_converged: 'not_converged',
+  // no progress at all until the timeout (the link down, the peer not reading): not a guest outpacing the link
+  stalled: 'timeout',
   failed: 'orchestrator_error',
   dest_died: 'backend_crashed',
   source_died: 'vm_lost',
@@ -66,7 +77,7 @@ export async function runMigrationTrial(
   try {
     const dst = await lab.startVm(dstHost, lab.shape!, true);
     run.dst = dst;
-    hooks.onDestinationStarted?.(dst);
+    hooks.onDestinationStarted?.(dst, { trial, lab, src, prober });
     const out = await migrate(src, dst, p, lab.topology.addresses.migration_ip[dstHost], signal);
     run.origin = out.paused_mono ?? out.requested_mono;
     const completedEvent = recordMigration(rec, p, src, out, run.origin);
@@ -80,7 +91,7 @@ export async function runMigrationTrial(
   } finally {
     if (run.dst) await collectQmpEvents(rec, src, run.dst, run);
   }
-  return rec.end(ending);
+  return rec.end(proberLost(rec, prober) ?? ending);
 }
 
 /** The migration's own record: rounds, bytes, QEMU's figures; returns the source's MIGRATION completed event. */
@@ -165,7 +176,10 @@ async function failBackAtSource(
   } catch {
     running = false;
   }
-  const answering = running && (await prober.waitReply(failedAt, 5_000));
+  // Without a prober (it died mid-trial) the guest agent says whether the VM still serves.
+  const answering =
+    running &&
+    (prober.exitedEarly === null ? await prober.waitReply(failedAt, 5_000) : (await src.control?.request('ping', 'ok pong', 5_000)) != null);
   rec.detail.source_still_serving = answering;
   if (answering && verify_memory) await verifyMemory(src.control, rec, 'source');
   await sleep(SETTLE_MS);
