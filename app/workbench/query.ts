@@ -20,7 +20,7 @@ export const QUERY_TIMEOUT_MS = 30_000;
  * Per query: the server's memory stays bounded by (running queries × memory) plus the response cap. Two
  * threads each, as at most two queries run at once (query-limiter.ts) on machines as small as two cores.
  */
-export const QUERY_RESOURCES: ResourceLimits = { memory: '512MiB', tempDirectory: '1GiB', threads: 2 };
+export const QUERY_RESOURCES: ResourceLimits = { memory: '512MiB', tempDirectory: '1GiB', threads: 2, streamingBuffer: '1KB' };
 
 /**
  * READ_ONLY alone still lets SQL read any file (read_csv), write one (COPY … TO) or ATTACH another database

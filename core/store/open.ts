@@ -27,6 +27,13 @@ export interface ResourceLimits {
   /** DuckDB's `max_temp_directory_size`: how much may be spilled to `<db>.tmp`, e.g. '1GiB' ('0B': no spilling) */
   tempDirectory: string;
   threads: number;
+  /**
+   * DuckDB's `streaming_buffer_size` (a per-connection setting, so SET after open and before the lock): how far a
+   * streaming result may run ahead of its reader. The default (~1 MB) still lets it buffer several 2,048-row
+   * chunks: `SELECT repeat('x', 100000) FROM range(10000)` held ~1 GB before the first fetch (outside
+   * memory_limit); '1KB' keeps it to the chunk being read (~0.3 GB there).
+   */
+  streamingBuffer?: string;
 }
 
 export interface Database {
@@ -43,7 +50,9 @@ export function duckdbConfig(options: OpenOptions = {}): Record<string, string> 
     ...(options.limits
       ? { memory_limit: options.limits.memory, max_temp_directory_size: options.limits.tempDirectory, threads: String(options.limits.threads) }
       : {}),
-    ...(options.sandbox ? { enable_external_access: 'false', lock_configuration: 'true' } : {}),
+    ...(options.sandbox ? { enable_external_access: 'false' } : {}),
+    // With a connection setting to apply first, openDatabase locks after it (SET lock_configuration = true).
+    ...(options.sandbox && options.limits?.streamingBuffer === undefined ? { lock_configuration: 'true' } : {}),
   };
 }
 
@@ -70,6 +79,12 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     throw explainOpenError(path, err);
   });
   const connection = await instance.connect();
+  const buffer = options.limits?.streamingBuffer;
+  if (buffer !== undefined) {
+    // Applied by Themis before any user SQL can run on this connection, then locked.
+    await connection.run(`SET streaming_buffer_size = '${buffer.replace(/'/g, '')}'`);
+    if (options.sandbox) await connection.run('SET lock_configuration = true');
+  }
   return {
     instance,
     connection,
