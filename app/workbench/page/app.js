@@ -278,7 +278,7 @@ function renderResult(r) {
     body.append(tr);
   }
   show('sql-info', `${fmtInt(r.row_count)} row${r.row_count === 1 ? '' : 's'}` +
-    (r.truncated ? ` — only the first ${fmtInt(r.max_rows)} are shown (the query returned more)` : '') + ` · ${r.elapsed_ms} ms`);
+    (r.truncated ? ` — only these are shown (the query returned more; at most ${fmtInt(r.max_rows)} rows and ${Math.round(r.max_bytes / 1048576)} MiB are sent)` : '') + ` · ${r.elapsed_ms} ms`);
 }
 
 async function runSql() {
