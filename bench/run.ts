@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   report: async () => async () => (await import('./report.js')).benchReportSynthetic(),
   datasets: async () => (await import('./datasets.js')).benchDatasets,
   qemu: async () => (await import('./qemu.js')).benchQemu,
+  workbench: async () => (await import('./workbench.js')).benchWorkbench,
   lab: async () => (await import('../backends/opennebula/lab/bench.js')).benchLab,
 };
 
