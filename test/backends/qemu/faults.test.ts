@@ -13,7 +13,7 @@
  * component is an error, never a skip.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,6 @@ import { runCampaign } from '../../../core/engine/engine.js';
 import { loadSweepFile } from '../../../core/spec/load.js';
 import { labLeftovers } from '../../support/netns.js';
 import { sqlRows } from '../../app/workbench/helpers.js';
-import { writeFileSync } from 'node:fs';
 
 const isRoot = process.getuid?.() === 0;
 if (process.env.CI === 'true' && !isRoot) throw new Error('qemu fault tests need root in CI (network namespaces, taps, QEMU)');
@@ -63,7 +62,7 @@ describe.runIf(isRoot)('real faults in the qemu lab', () => {
     const restore: (() => void)[] = [];
     const injected: Record<number, string> = {};
     const hooks: TrialHooks = {
-      onDestinationStarted: (dst, ctx) => {
+      onDestinationStarted: (_dst, ctx) => {
         lab = ctx.lab;
         const at = ctx.trial.index;
         setTimeout(() => {
@@ -80,7 +79,6 @@ describe.runIf(isRoot)('real faults in the qemu lab', () => {
             injected[at] = 'guest stopped';
           }
         }, FAULT_AFTER_MS);
-        void dst;
       },
     };
     // The link comes back before the next trial: an outage longer than the migration's timeout, not a dead lab.
