@@ -24,7 +24,7 @@ import type { TrialHooks } from '../../../backends/qemu/trial-migrate.js';
 import { runCampaign } from '../../../core/engine/engine.js';
 import { loadSweepFile } from '../../../core/spec/load.js';
 import { labLeftovers } from '../../support/netns.js';
-import { sqlRows } from '../../app/workbench/helpers.js';
+import { openDatabase } from '../../../core/store/open.js';
 
 const isRoot = process.getuid?.() === 0;
 if (process.env.CI === 'true' && !isRoot) throw new Error('qemu fault tests need root in CI (network namespaces, taps, QEMU)');
@@ -52,6 +52,15 @@ function sweepFile(): string {
   const path = join(dir, 'faults.yaml');
   writeFileSync(path, stringify(sweep));
   return path;
+}
+
+async function sqlRows(db: string, sql: string): Promise<Record<string, unknown>[]> {
+  const d = await openDatabase(db, { readOnly: true });
+  try {
+    return (await d.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  } finally {
+    d.close();
+  }
 }
 
 const ipIn = (ns: string, args: string[]): string => execFileSync('ip', ['-n', ns, ...args], { encoding: 'utf8', timeout: 10_000 });
