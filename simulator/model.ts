@@ -3,7 +3,7 @@
  * the mode's phase sequence (pre-copy / switch-over / post-copy / save / cold) with the orchestrator's work
  * before, during and after the pause, the network reconvergence and the prober. Deterministic: the only inputs are the parameters and the seed; draws happen in a fixed
  * order (bandwidth; link failure when its rate > 0; shutdown and boot for cold modes; controller for
- * vxlan-fdb-push), so changing a parameter never shifts another parameter's draw.
+ * vxlan-fdb-push; the supervisor's neighbour cycle when the network waits on it), so changing a parameter never shifts another parameter's draw.
  */
 import { maxBandwidthMiBs } from '../core/spec/max-bandwidth.js';
 import type { TrialParameters } from '../core/spec/parameters.js';
@@ -14,10 +14,10 @@ import { bootMs, diskCopyBytes, shutdownMs } from './cold.js';
 import { GIB_BYTES, MIB_BYTES, QEMU_PAGE_HEADER_BYTES, QEMU_ZERO_PAGE_BYTES, mibPerSecondToBytesPerMs } from './constants.js';
 import { failAfterFlowMs, failureWithin } from './link-failure.js';
 import { announceGapMs } from './network/announce-schedule.js';
-import { reconvergedAtMs } from './network/index.js';
+import { reconvergedAtMs, usesNeighbourDraws } from './network/index.js';
 import { faultServiceMs, postcopyFaults, postcopyRemainingPages, postcopySwitchBytes } from './postcopy.js';
 import { PRE_LINK_FAILED, PRE_POSTCOPY, PRE_SWITCHOVER, runPrecopy, type PrecopyInput } from './precopy.js';
-import { runProber } from './prober.js';
+import { runProber, runTcpProbe } from './prober.js';
 import {
   END_COLD_BOOT, END_DOWNTIME_LIMIT, END_LINK_FAILURE, END_POSTCOPY, END_STOP_AND_COPY, END_TIMEOUT,
   EV_AGENT_READY, EV_ANNOUNCE, EV_BOOT, EV_BOOTED, EV_CANCELLED, EV_COMPLETED, EV_DISK_COPY, EV_LINK_FAILURE,
@@ -80,6 +80,7 @@ export function runModel(ctx: ModelContext, p: TrialParameters, seed: number): S
 
   if (!Number.isNaN(s.moveAtMs) && Number.isNaN(s.lostAtMs)) finishNetwork(s, rng, p);
   runProber(s, p.probe_interval_ms, p.rtt_base_ms, p.rtt_jitter_ms);
+  runTcpProbe(s, p);
   return s;
 }
 
@@ -290,7 +291,11 @@ function bootAndAgent(s: Scratch, t: number, boot: number, agent: number): numbe
 /** Reconvergence after a successful move: the VM is unreachable from its pause until both it runs and the network knows. */
 function finishNetwork(s: Scratch, rng: Random, p: TrialParameters): void {
   const controllerJ = p.network === 'vxlan-fdb-push' ? jitter(rng, p.controller_jitter_share) : 1;
-  const at = reconvergedAtMs(p, s.moveAtMs, s.firstFrameAtMs, s.pauseStartMs, controllerJ);
+  // the supervisor's neighbour cycle: reachable_time, then where in the cycle the VM stopped answering
+  const neigh = usesNeighbourDraws(p, s.firstFrameAtMs);
+  const reachU = neigh ? rng.next() : 0.5;
+  const phaseU = neigh ? rng.next() : 0.5;
+  const at = reconvergedAtMs(p, s.moveAtMs, s.firstFrameAtMs, s.pauseStartMs, controllerJ, reachU, phaseU);
   s.reconvergedAtMs = at;
   s.addEvent(EV_RECONVERGED, at, at - s.moveAtMs, NaN_);
   s.addDown(s.pauseStartMs, at > s.resumeMs ? at : s.resumeMs);
@@ -298,6 +303,7 @@ function finishNetwork(s: Scratch, rng: Random, p: TrialParameters): void {
 
 /** vm_lost after a post-copy resume: the pause and any reconvergence before the loss still count. */
 function finishNetworkLost(s: Scratch, p: TrialParameters): void {
-  const at = reconvergedAtMs(p, s.moveAtMs, s.firstFrameAtMs, s.pauseStartMs, 1);
+  // no draws here (the VM is lost anyway): the mean controller latency and neighbour cycle
+  const at = reconvergedAtMs(p, s.moveAtMs, s.firstFrameAtMs, s.pauseStartMs, 1, 0.5, 0.5);
   s.addDown(s.pauseStartMs, at > s.resumeMs ? at : s.resumeMs);
 }

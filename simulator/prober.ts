@@ -21,9 +21,11 @@
  * campaigns of test/fixtures/campaign-hashes-before.json has two adjacent gaps, so this is left as it is.
  */
 import { outageMs } from '../core/outage.js';
+import type { TrialParameters } from '../core/spec/parameters.js';
 import { PROBE_TAIL_MS, QEMU_FILE_BUFFER_BYTES } from './constants.js';
 import { rttQuantileMs } from './rtt.js';
 import type { Scratch } from './scratch.js';
+import { tcpRtoMs, tcpStallMs } from './tcp-stall.js';
 
 /** Overlap of [a0, a1) with the scratch's busy intervals, ms. */
 function busyOverlap(s: Scratch, a0: number, a1: number): number {
@@ -99,4 +101,21 @@ export function runProber(s: Scratch, intervalMs: number, rttBaseMs: number, rtt
   const queueMs = QEMU_FILE_BUFFER_BYTES / s.linkBytesPerMs;
   s.rttP50Ms = rttQuantileMs(0.5, rttBaseMs, queueMs, rttJitterMs, busyShare);
   s.rttP99Ms = rttQuantileMs(0.99, rttBaseMs, queueMs, rttJitterMs, busyShare);
+}
+
+/**
+ * The TCP probe beside the prober (tcp-stall.ts): its longest stall over the merged down intervals (run after
+ * runProber, which merges them); one message interval when nothing was down. The RTT estimate is the probes'
+ * mean RTT (rtt_base_ms + rtt_jitter_ms) with rtt_jitter_ms as its mean deviation.
+ */
+export function runTcpProbe(s: Scratch, p: TrialParameters): void {
+  const interval = p.tcp_message_interval_ms;
+  const rto = tcpRtoMs(p.rtt_base_ms + p.rtt_jitter_ms, p.rtt_jitter_ms, p.tcp_rto_min_ms, p.tcp_rto_max_ms);
+  const segments = p.tcp_nodelay ? p.tcp_cwnd_packets : 1;
+  let longest = interval;
+  for (let i = 0; i < s.nDown; i++) {
+    const stall = tcpStallMs(s.downStart[i], s.downEnd[i], interval, rto, p.tcp_rto_max_ms, segments);
+    if (stall > longest) longest = stall;
+  }
+  s.tcpStallMs = longest;
 }

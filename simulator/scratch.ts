@@ -124,6 +124,8 @@ export class Scratch {
   totalMs = 0;
   downtimeMs = 0;
   outageMs = 0;
+  /** the TCP probe's longest time without progress (tcp-stall.ts) */
+  tcpStallMs = 0;
   lossPct = 0;
   rttP50Ms = 0;
   rttP99Ms = 0;
@@ -210,6 +212,7 @@ export class Scratch {
     this.totalMs = 0;
     this.downtimeMs = 0;
     this.outageMs = 0;
+    this.tcpStallMs = 0;
     this.lossPct = 0;
     this.rttP50Ms = 0;
     this.rttP99Ms = 0;

@@ -13,6 +13,13 @@ export { MODES, type Mode };
 export const NETWORK_DESIGNS = ['l2-announce', 'vxlan-learn', 'vxlan-fdb-push', 'routed-ospf'] as const;
 export type NetworkDesign = (typeof NETWORK_DESIGNS)[number];
 
+/** Where the supervisor joins the VM's L2 segment, relative to the move (simulator/network/stale-entry.ts). */
+export const SUPERVISOR_PLACES = ['switch', 'source-host', 'destination-host'] as const;
+/** What confirms the supervisor's neighbour entry for the VM (simulator/network/neighbour.ts). */
+export const NEIGH_CONFIRMATIONS = ['traffic', 'own-probes', 'permanent'] as const;
+/** How the VM's /32 enters OSPF (simulator/network/routed-ospf.ts). */
+export const OSPF_VM_ROUTES = ['external', 'stub'] as const;
+
 export const DIRTY_PATTERNS = ['sequential', 'uniform', 'hotcold'] as const;
 export type DirtyPattern = (typeof DIRTY_PATTERNS)[number];
 
@@ -80,23 +87,59 @@ export const trialParametersSchema = z.strictObject({
   mac_ageing_s: positive().default(300).describe('Bridge / VXLAN FDB ageing time, s'),
   switch_learn_ms: nonNegative().default(0.05).describe('Time for a bridge to learn from a frame, ms'),
   vtep_learn_ms: nonNegative().default(0.2).describe('vxlan-learn: remote VTEP learning delay from a flooded frame, ms'),
+  // Where the stale forwarding entry for the VM's MAC sits after the move (simulator/network/stale-entry.ts)
+  supervisor_at: z
+    .enum(SUPERVISOR_PLACES)
+    .default('switch')
+    .describe(
+      "l2-announce, vxlan-learn: where the supervisor joins the VM's L2 segment — 'switch' (a switch or its own host: the stale entry is on a remote device), 'source-host' (the source hypervisor's bridge: the stale entry sits on the VM's deleted port, flushed at once), 'destination-host'",
+    ),
+  source_port_gone_ms: nonNegative()
+    .default(0)
+    .describe("ms after the resume until the VM's port on the source host is deleted (the source QEMU quits; libvirt's Confirm): the bridge flushes its entries, a routed host withdraws the VM's /32"),
+  // The supervisor's neighbour (ARP) entry for the VM: Linux net/core/neighbour.c defaults (simulator/network/neighbour.ts)
+  supervisor_neigh: z
+    .enum(NEIGH_CONFIRMATIONS)
+    .default('traffic')
+    .describe(
+      "What keeps the supervisor's ARP entry for the VM confirmed: 'traffic' (a TCP connection's ACKs, until the pause), 'own-probes' (only its unicast probes: the move falls at a random point of its cycle), 'permanent' (a static entry: never re-resolved)",
+    ),
+  base_reachable_time_ms: positive().default(30_000).describe('Supervisor neighbour base_reachable_time_ms (REACHABLE lasts a random 0.5–1.5 × this), ms'),
+  delay_first_probe_ms: nonNegative().default(5000).describe('Supervisor neighbour delay_first_probe_time (DELAY before the first unicast probe), ms'),
+  // ≤ 255: the sysctl is a u32 but a probe a second for hours is no longer a neighbour cache
+  ucast_solicit: z.number().int().nonnegative().max(255).default(3).describe('Supervisor neighbour ucast_solicit: unicast probes before FAILED'),
+  retrans_ms: positive().default(1000).describe('Supervisor neighbour retrans_time_ms between probes, ms'),
   controller_latency_ms: nonNegative().default(150).describe('vxlan-fdb-push: controller reaction to the VM move, ms'),
   controller_jitter_share: share().default(0.2),
   fdb_update_per_host_ms: nonNegative().default(4).describe('vxlan-fdb-push: time to push the FDB entry to one host, ms'),
   // ≤ 100,000: the largest single clouds have tens of thousands of hypervisors
   hosts: z.number().int().positive().max(100_000).default(16).describe('Hypervisor hosts that must learn the new location'),
-  ospf_detect_ms: nonNegative().default(50).describe('routed-ospf: destination notices the VM interface and originates its /32'),
-  ospf_lsa_hop_ms: nonNegative().default(5).describe('routed-ospf: LSA flooding delay per hop, ms'),
+  ospf_vm_route: z
+    .enum(OSPF_VM_ROUTES)
+    .default('external')
+    .describe("routed-ospf: how the VM's /32 enters OSPF — 'external' (a redistributed kernel route: AS-external LSA, installed without an SPF), 'stub' (in the host's router-LSA: each change runs the SPF throttle)"),
+  vm_route_add_ms: nonNegative().default(0).describe("routed-ospf: ms after the resume until the destination adds the VM's /32 kernel route"),
+  ospf_detect_ms: nonNegative()
+    .default(11)
+    .describe("routed-ospf: a kernel route change until ospfd has originated (or flushed) the LSA — zebra's RIB work queue holds 10 ms before it redistributes, ms"),
+  ospf_lsa_hop_ms: nonNegative().default(0.5).describe('routed-ospf: LSA flooding delay per hop (ospfd sends the LS Update at once), ms'),
   // ≤ 255: an IP path cannot be longer than the TTL
   ospf_hops: z.number().int().nonnegative().max(255).default(2),
-  spf_initial_ms: nonNegative().default(50).describe("routed-ospf: FRR 'timers throttle spf' initial delay, ms"),
-  spf_hold_ms: nonNegative().default(200),
-  spf_max_ms: nonNegative().default(5000),
-  fib_install_ms: nonNegative().default(10).describe('routed-ospf: route install in the kernel FIB, ms'),
+  spf_initial_ms: nonNegative().default(0).describe("routed-ospf: FRR 'timers throttle spf' delay (first argument), ms"),
+  spf_hold_ms: nonNegative().default(50).describe("routed-ospf: FRR 'timers throttle spf' initial-holdtime, ms"),
+  spf_max_ms: nonNegative().default(5000).describe("routed-ospf: FRR 'timers throttle spf' max-holdtime, ms"),
+  fib_install_ms: nonNegative().default(11).describe("routed-ospf: the supervisor's router's route into the kernel FIB — zebra's RIB work queue holds 10 ms, then netlink, ms"),
   // --- probes
   probe_interval_ms: positive().default(1).describe('Supervisor probe interval, ms'),
   rtt_base_ms: nonNegative().default(0.2).describe('Probe round-trip time when nothing moves, ms'),
   rtt_jitter_ms: nonNegative().default(0.05),
+  // --- the TCP probe: a long-lived connection from the supervisor to the guest (simulator/tcp-stall.ts)
+  tcp_message_interval_ms: positive().default(5).describe('TCP probe: the supervisor writes one small message every this many ms, ms'),
+  tcp_rto_min_ms: positive().default(200).describe("Supervisor's TCP RTO minimum (Linux TCP_RTO_MIN, route option rto_min), ms"),
+  tcp_rto_max_ms: positive().default(120_000).describe("Supervisor's TCP RTO maximum the back-off stops at (Linux TCP_RTO_MAX, sysctl tcp_rto_max_ms), ms"),
+  tcp_nodelay: z.boolean().default(false).describe("TCP probe socket has TCP_NODELAY: new messages keep going out during an outage (up to the window); without it Nagle holds them behind the lost one"),
+  // ≤ 65,535: more segments in flight than a TCP window of small messages can hold is a typo
+  tcp_cwnd_packets: z.number().int().positive().max(65_535).default(10).describe('TCP probe congestion window in segments (Linux TCP_INIT_CWND 10 for an application-limited flow)'),
 });
 
 /** Parameters as a sweep file may write them: every field optional. */

@@ -32,19 +32,22 @@ describe('network reconvergence after the resume', () => {
     expect(r.outage_ms).toBe(expectedOutage(t.paused, t.reconverged));
   });
 
-  test('l2 without announce: learned only when the stale entry ages out (mac_ageing_s after the last frame at the source)', () => {
-    const r = simulateTrial(exact({ mode: 'suspend', announce: false, mac_ageing_s: 20, switch_learn_ms: 0.05 }), 1);
+  test('l2 without announce, static neighbour entry: learned only when the stale entry ages out (mac_ageing_s after the last frame at the source)', () => {
+    const r = simulateTrial(exact({ mode: 'suspend', announce: false, supervisor_neigh: 'permanent', mac_ageing_s: 20, switch_learn_ms: 0.05 }), 1);
     const t = timeline(r);
     expect(t.reconverged).toBeCloseTo(t.paused + 20_000 + 0.05, 9);
     expect(r.outage_ms).toBe(expectedOutage(t.paused, t.reconverged));
     expect(r.events.some((e) => e.kind === 'announce')).toBe(false);
   });
 
-  test('vxlan-learn: remote VTEPs relearn from the flooded RARP after vtep_learn_ms; without it on FDB ageing', () => {
+  test('vxlan-learn: remote VTEPs relearn from the flooded RARP after vtep_learn_ms; without it (static neighbour) on FDB ageing', () => {
     const r = simulateTrial(exact({ mode: 'suspend', network: 'vxlan-learn', vtep_learn_ms: 7 }), 1);
     const t = timeline(r);
     expect(t.reconverged - t.resumed).toBeCloseTo(7, 9);
-    const q = simulateTrial(exact({ mode: 'suspend', network: 'vxlan-learn', announce: false, mac_ageing_s: 10, vtep_learn_ms: 7 }), 1);
+    const q = simulateTrial(
+      exact({ mode: 'suspend', network: 'vxlan-learn', announce: false, supervisor_neigh: 'permanent', mac_ageing_s: 10, vtep_learn_ms: 7 }),
+      1,
+    );
     const u = timeline(q);
     expect(u.reconverged).toBeCloseTo(u.paused + 10_000 + 7, 9);
   });
@@ -68,10 +71,13 @@ describe('network reconvergence after the resume', () => {
     expect(new Set(after.map((x) => x.toFixed(6))).size).toBe(5);
   });
 
-  test('routed-ospf: detect + hops × LSA hop + SPF initial delay + FIB install', () => {
-    const p = exact({ network: 'routed-ospf', ospf_detect_ms: 50, ospf_hops: 3, ospf_lsa_hop_ms: 5, spf_initial_ms: 50, fib_install_ms: 10 });
+  test('routed-ospf: route change + redistribution (detect) + hops × LSA hop + FIB install, tens of ms with the defaults', () => {
+    const p = exact({ network: 'routed-ospf', ospf_detect_ms: 11, ospf_hops: 3, ospf_lsa_hop_ms: 0.5, fib_install_ms: 11 });
     const t = timeline(simulateTrial(p, 1));
-    expect(t.reconverged - t.resumed).toBeCloseTo(50 + 3 * 5 + 50 + 10, 9);
+    expect(t.reconverged - t.resumed).toBeCloseTo(11 + 3 * 0.5 + 11, 9);
+    // FRR's and zebra's defaults: 11 + 2 × 0.5 + 11 = 23 ms after the resume, no hello or dead timer involved
+    const d = timeline(simulateTrial(exact({ network: 'routed-ospf' }), 1));
+    expect(d.reconverged - d.resumed).toBeCloseTo(23, 9);
   });
 
   test('cold: the guest booting at the destination teaches the network (announce flag irrelevant)', () => {

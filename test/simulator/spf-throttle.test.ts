@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import { ospfReconvergedAtMs } from '../../simulator/network/routed-ospf.js';
 import { freshSpfThrottle, scheduleSpf, spfRunTimes } from '../../simulator/network/spf-throttle.js';
 
 // Expected times derived by hand from FRR ospfd/ospf_spf.c ospf_spf_calculate_schedule():
@@ -38,11 +37,5 @@ describe("FRR's SPF throttle", () => {
     expect(spfRunTimes([0, 95], 50, 60, 5000)).toEqual([50, 145]);
     expect(spfRunTimes([0, 10], 10, 50, 5000)).toEqual([10]);
     expect(spfRunTimes([0, 1, 2], 20, 50, 5000)).toEqual([20]);
-  });
-
-  test('routed-ospf: one LSA event per move, so the route is in after the initial delay (hold, max unused)', () => {
-    const at = (hold: number, max: number): number => ospfReconvergedAtMs(1000.5, 50, 3, 5, 50, hold, max, 10);
-    expect(at(200, 5000)).toBe(1000.5 + 50 + 3 * 5 + 50 + 10);
-    expect(at(0, 0)).toBe(at(200, 5000));
   });
 });
