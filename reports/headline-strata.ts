@@ -53,7 +53,9 @@ export function stratumSentences(data: ReportData, source: string, label: (x: So
 
 function medianOutage(g: GroupStats): string {
   const s = g.metrics.outage_ms;
-  return s.p50 === null ? '' : ` (outage median ${formatWithUnit('outage_ms', s.p50)})`;
+  const tcp = g.metrics.tcp_stall_ms;
+  const stall = tcp.p50 === null ? '' : `, TCP stall ${formatWithUnit('tcp_stall_ms', tcp.p50)}`;
+  return s.p50 === null ? '' : ` (outage median ${formatWithUnit('outage_ms', s.p50)}${stall})`;
 }
 
 export function effectSentences(data: ReportData, source: string, label: (x: Sourced) => string): string[] {

@@ -13,7 +13,8 @@ import { wilsonInterval } from '../stats/wilson.js';
 import { queryRows, sqlIdent } from '../source.js';
 import { groupList, selectAxes, type AxisExpr } from './axes.js';
 
-export const METRICS = ['downtime_ms', 'outage_ms', 'total_ms', 'transferred_bytes'] as const;
+// tcp_stall_ms: NULL where no TCP probe ran, so its groups are empty and the tables leave it out
+export const METRICS = ['downtime_ms', 'outage_ms', 'tcp_stall_ms', 'total_ms', 'transferred_bytes'] as const;
 export type Metric = (typeof METRICS)[number];
 
 /** Groups up to this many values get a bootstrap interval; larger ones the order-statistic interval. */

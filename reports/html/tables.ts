@@ -52,8 +52,14 @@ function capped(rows: string, total: number, colspan: number): string {
   return rows.replace('</tbody>', `<tr><td colspan="${colspan}">… ${total - MAX_TABLE_ROWS} more groups not shown</td></tr></tbody>`);
 }
 
-/** Metrics per column group: a table of every metric would be 2,400 px wide, so the per-mode table comes in two. */
-export const METRIC_GROUPS: (readonly (typeof METRICS)[number][])[] = [['downtime_ms', 'outage_ms'], ['total_ms', 'transferred_bytes']];
+/**
+ * Metrics per column group: a table of every metric would be 2,400 px wide, so the per-mode table comes in two.
+ * The TCP stall sits beside the outage, shown only when some group measured it, and only its median (with its
+ * interval): three more columns would push the table past a 1400 px page.
+ */
+export const METRIC_GROUPS: (readonly (typeof METRICS)[number][])[] = [['downtime_ms', 'outage_ms', 'tcp_stall_ms'], ['total_ms', 'transferred_bytes']];
+
+const OPTIONAL_METRICS: readonly (typeof METRICS)[number][] = ['tcp_stall_ms'];
 
 export function groupTable(id: string, groups: readonly GroupStats[], axes: readonly string[]): string {
   const shown = groups.slice(0, MAX_TABLE_ROWS);
@@ -62,10 +68,12 @@ export function groupTable(id: string, groups: readonly GroupStats[], axes: read
     { text: escapeHtml(g.mode) },
     ...axes.map((a) => ({ text: escapeHtml(String(g.axes[a])) })),
   ];
-  return METRIC_GROUPS.map((metrics, i) => {
+  const shownMetric = (m: (typeof METRICS)[number]): boolean => !OPTIONAL_METRICS.includes(m) || groups.some((g) => g.metrics[m].n > 0);
+  return METRIC_GROUPS.map((all, i) => {
+    const metrics = all.filter(shownMetric);
     const head = [
       'backend', 'mode', ...axes, ...(i === 0 ? ['n', 'succeeded', 'success rate [95 % Wilson]'] : []),
-      ...metrics.flatMap((m) => [`${m} median`, `${m} p95`, `${m} max`]),
+      ...metrics.flatMap((m) => (OPTIONAL_METRICS.includes(m) ? [`${m} median`] : [`${m} median`, `${m} p95`, `${m} max`])),
     ];
     const rows = shown.map((g) => ({
       key: groupKey(g, axes),
@@ -81,7 +89,7 @@ export function groupTable(id: string, groups: readonly GroupStats[], axes: read
               },
             ]
           : []),
-        ...metrics.flatMap((m) => metricCells(m, g.metrics[m])),
+        ...metrics.flatMap((m) => (OPTIONAL_METRICS.includes(m) ? metricCells(m, g.metrics[m]).slice(0, 1) : metricCells(m, g.metrics[m]))),
       ],
     }));
     return capped(table(id, head, rows), groups.length, head.length);

@@ -59,16 +59,20 @@ describe('reports on simulator output through the CLI', () => {
       const live = await page.evaluate(() => {
         const row = document.querySelector('table[data-table="modes"] tr[data-key="simulator/live"]')!;
         const v = (c: string) => Number(row.querySelector(`td[data-col="${c}"]`)!.getAttribute('data-value'));
-        return { trials: v('trials'), succeeded: v('succeeded'), outage: v('outage_ms.p50') };
+        return { trials: v('trials'), succeeded: v('succeeded'), outage: v('outage_ms.p50'), tcp: v('tcp_stall_ms.p50') };
       });
       const [ref] = await sqlRows(
         db,
         `SELECT count(*)::DOUBLE n, count(*) FILTER (WHERE status = 'succeeded')::DOUBLE s,
-           quantile_cont(outage_ms, 0.5) FILTER (WHERE status = 'succeeded') o FROM trials WHERE mode = 'live'`,
+           quantile_cont(outage_ms, 0.5) FILTER (WHERE status = 'succeeded') o,
+           quantile_cont(tcp_stall_ms, 0.5) FILTER (WHERE status = 'succeeded') t FROM trials WHERE mode = 'live'`,
       );
       expect(live.trials).toBe(ref.n);
       expect(live.succeeded).toBe(ref.s);
       expect(Math.abs(live.outage - Number(ref.o)) / Number(ref.o)).toBeLessThan(1e-12);
+      // the simulator's TCP stall sits beside the outage
+      expect(Math.abs(live.tcp - Number(ref.t)) / Number(ref.t)).toBeLessThan(1e-12);
+      expect(live.tcp).toBeGreaterThanOrEqual(live.outage);
       await page.screenshot({ path: join(process.cwd(), 'test-artifacts', 'reports', 'simulator-report-top.png') });
     } finally {
       await page.close();

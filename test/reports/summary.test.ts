@@ -48,4 +48,16 @@ describe('modeSummary', () => {
     expect(widths.size).toBe(1);
     expect(formatModeSummary([])).toBe('no trials');
   });
+
+  it('shows the TCP stall beside the outage only when some trial measured it', async () => {
+    // the synthetic store has no TCP probe: no column
+    const rows = await withReadOnly(fx.db, (con) => modeSummary(con));
+    expect(rows.every((r) => r.tcp_stall_ms_p50 === null)).toBe(true);
+    expect(formatModeSummary(rows)).not.toContain('tcp_stall_ms');
+    const measured = rows.map((r, i) => (i === 0 ? { ...r, tcp_stall_ms_p50: 205, tcp_stall_ms_p95: 605 } : r));
+    const lines = formatModeSummary(measured).split('\n');
+    expect(lines[0]).toMatch(/outage_ms p50\s+p95\s+tcp_stall_ms p50\s+p95\s+total_ms p50/);
+    expect(lines[2]).toMatch(/ 205\.0\s+605\.0 /);
+    expect(lines[3]).toMatch(/ -\s+- /);
+  });
 });
