@@ -6,6 +6,22 @@ import { z } from 'zod';
 import { BACKEND_NAMES } from '../backend.js';
 import { trialParametersSchema } from './parameters.js';
 
+/**
+ * The fixed parameters as the file sets them, with no default filled in. zod 4's `.partial()` still applies each
+ * field's inner default, which put every default into every point's values — so point ids, seeds and
+ * `points.params` changed whenever Themis added a parameter or changed a default. Defaults are applied per point
+ * by the plan (plan.ts parameterResolver); the JSON Schema still shows them.
+ */
+const fixedParametersSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(trialParametersSchema.shape).map(([name, field]) => {
+      const inner: z.ZodType = field instanceof z.ZodDefault ? (field.removeDefault() as z.ZodType) : field;
+      const meta = { description: field.description, ...(field instanceof z.ZodDefault ? { default: field.def.defaultValue } : {}) };
+      return [name, inner.optional().meta(meta)];
+    }),
+  ),
+) as unknown as ReturnType<typeof trialParametersSchema.partial>;
+
 /** Axis values are checked against their parameter's schema later (load.ts checkAxes; plan.ts parses each point), so here they are loose. */
 const axisValue = z.union([z.string(), z.number(), z.boolean()]);
 const axisValues = z.array(axisValue).min(1, 'an axis needs at least one value');
@@ -105,7 +121,7 @@ export const sweepSchema = z.strictObject({
   backend: z.enum(BACKEND_NAMES).default('simulator'),
   seed: z.number().int().nonnegative().default(1).describe('Campaign seed: every trial seed derives from it'),
   repetitions: z.number().int().positive().default(1),
-  parameters: trialParametersSchema.partial().default({}).describe('Fixed parameters of every point'),
+  parameters: fixedParametersSchema.default({}).describe('Fixed parameters of every point'),
   axes: z.array(axisSchema).default([]).describe('Axes, combined as a cartesian product in this order'),
   store: z
     .strictObject({

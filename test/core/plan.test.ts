@@ -20,6 +20,12 @@ describe('plan', () => {
     expect(t.trial_id).toBe(`${plan.points[2].point_id}-r1`);
   });
 
+  it("keeps in a point's values only what the sweep sets, so ids and seeds do not move when Themis adds a parameter or changes a default", () => {
+    const plan = buildPlan(sweep('name: p\nparameters: { memory_mib: 1024 }\naxes:\n  - grid: { mode: [live] }\n'));
+    expect(plan.points[0].values).toEqual({ memory_mib: 1024, mode: 'live' });
+    expect(plan.points[0].params.downtime_limit_ms).toBe(300); // the default still applies to the trial
+  });
+
   it('zips lists element by element and combines axes in order', () => {
     const plan = buildPlan(
       sweep('name: p\naxes:\n  - zip: { memory_mib: [512, 2048], working_set_mib: [64, 256] }\n  - list: [{ mode: live }, { mode: postcopy }]\n'),
