@@ -177,8 +177,9 @@ describe('themis merge of a dataset from an older or newer Themis', () => {
   it('fills parameters the dataset lacks with their defaults (column and params) and keeps unknown columns', async () => {
     const folder = join(dir, 'old');
     cpSync(OPENNEBULA_LAB, folder, { recursive: true });
-    // Generic: whatever parameters exist now, pretend the two last ones were added after the dataset was made.
-    const dropped = parameterColumns().slice(-2).map((c) => c.name);
+    // Generic: of the parameters the dataset has, pretend the two last ones were added after it was made.
+    const had = new Set((await query(':memory:', `DESCRIBE SELECT * FROM '${OPENNEBULA_LAB}/trials.parquet'`)).map((c) => String(c.column_name)));
+    const dropped = parameterColumns().filter((c) => had.has(c.name)).slice(-2).map((c) => c.name);
     const defaults = defaultParameters() as Record<string, unknown>;
     const removeKeys = JSON.stringify(Object.fromEntries(dropped.map((d) => [d, null])));
     await rewriteParquet(
