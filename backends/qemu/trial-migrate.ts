@@ -13,6 +13,7 @@ import type { TrialParameters } from '../../core/spec/parameters.js';
 import { migrate, type MigrationOutcome, type MigrationStatus } from './migrate.js';
 import type { QmpEvent } from './qmp.js';
 import { highestThrottlePct, qmpEventRows } from './result.js';
+import { migrationFacts, QEMU_FACTS_KEY } from './migration-facts.js';
 import { roundsFromObservations } from './rounds.js';
 import { beginTrial, foldProbes, proberLost, SETTLE_MS, type TrialStart } from './trial-common.js';
 import type { ProberProcess } from './prober-process.js';
@@ -102,17 +103,30 @@ function recordMigration(rec: TrialRecorder, p: TrialParameters, src: QemuVm, ou
   const srcEvents = src.qmp?.events ?? [];
   const completedEvent = srcEvents.find((e) => e.event === 'MIGRATION' && e.data?.status === 'completed' && e.t_mono_ms >= origin);
   const stopEvent = srcEvents.find((e) => e.event === 'STOP' && e.t_mono_ms >= origin - 1);
+  const pass_ms = srcEvents.filter((e) => e.event === 'MIGRATION_PASS' && e.t_mono_ms >= out.requested_mono - 1).map((e) => rel(e.t_mono_ms));
+  const stop_ms = paused ? -shift : stopEvent ? rel(stopEvent.t_mono_ms) : null;
   rec.rounds.push(...roundsFromObservations(out.samples, out.final, {
-    pass_ms: srcEvents.filter((e) => e.event === 'MIGRATION_PASS' && e.t_mono_ms >= out.requested_mono - 1).map((e) => rel(e.t_mono_ms)),
-    stop_ms: paused ? -shift : stopEvent ? rel(stopEvent.t_mono_ms) : null,
+    pass_ms,
+    stop_ms,
     end_ms: out.completed_mono === null ? null : rel(completedEvent?.t_mono_ms ?? out.completed_mono),
     postcopy: out.postcopy_started_ms !== null,
   }).map((row) => ({ ...row, start_ms: row.start_ms + shift })));
-  const lastRam = out.final?.ram ?? [...out.samples].reverse().find((s) => s.info.ram)?.info.ram;
+  const facts = migrationFacts({
+    samples: out.samples,
+    final: out.final,
+    pass_ms,
+    stop_ms: paused ? null : stop_ms,
+    postcopy_started_ms: out.postcopy_started_ms,
+    paused_throughout: paused,
+    cap_mib_s: p.max_bandwidth_mib_s === 'unlimited' ? null : p.max_bandwidth_mib_s,
+  });
+  rec.detail[QEMU_FACTS_KEY] = facts;
   rec.measure({
-    transferred_bytes: lastRam?.transferred ?? null,
-    rounds: lastRam?.['dirty-sync-count'] ?? null,
+    transferred_bytes: facts.transferred_bytes,
+    rounds: facts.dirty_sync_count,
     throttle_max_pct: MODE_PROPERTIES[p.mode].precopy ? highestThrottlePct(out) : null,
+    // without a post-copy phase no page can be requested after the switch
+    postcopy_faults: MODE_PROPERTIES[p.mode].postcopy_phase ? facts.postcopy_requests : 0,
   });
   rec.detail.qemu_status = out.final?.status ?? out.samples.at(-1)?.info.status ?? null;
   rec.detail.qemu_total_time_ms = out.final?.['total-time'] ?? null;
