@@ -1,8 +1,9 @@
 /**
- * `themis calibrate`: learns the orchestrator's overheads of a real cloud from one of its campaigns. The
- * user's simulator sweep says everything else (memory, bandwidth, boot time…); per mode, the three overheads
- * are fitted so that the simulator's medians of the time before the outage, the outage and the time after it
- * match the real campaign's. The calibrated figures printed are those of the written sweep itself.
+ * `themis calibrate`: learns the orchestrator's overheads of a real cloud from one of its campaigns, and from a
+ * qemu campaign the guest and host facts QEMU's counters give (calibration/guest-facts.ts). The user's simulator
+ * sweep says everything else (memory, bandwidth, boot time…); the facts are set first, then per mode the three
+ * overheads are fitted so that the simulator's medians of the time before the outage, the outage and the time
+ * after it match the real campaign's. The calibrated figures printed are those of the written sweep itself.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,8 @@ import { openDatabase } from '../core/store/open.js';
 import { Store } from '../core/store/store.js';
 import { createBackend } from '../simulator/backend.js';
 import { fitStep, NO_OVERHEADS, residual, type Overheads } from './fit.js';
+import { readFactRows } from './guest-fact-rows.js';
+import { factComment, learnGuestFacts, type LearntFact } from './guest-facts.js';
 import { pickRealCampaign, type RealCampaign } from './real-campaign.js';
 import { calibratedSweepText, checkCalibratable } from './sweep-rewrite.js';
 import { timelineMediansByMode, type ModeTimeline, type TimelineParts } from './timeline-medians.js';
@@ -46,6 +49,8 @@ export interface ModeCalibration {
 export interface Calibration {
   real: RealCampaign;
   modes: ModeCalibration[];
+  /** Guest and host facts learnt (none when the campaign recorded no QEMU migration facts) */
+  facts: LearntFact[];
   sweepText: string;
 }
 
@@ -65,7 +70,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
 
 async function calibrateIn(work: string, o: CalibrateOptions, source: string, sweep: SweepSpec): Promise<Calibration> {
   const modes = [...new Set(buildPlan(sweep).points.map((p) => p.params.mode))];
-  const { real, observed } = await readRealCampaign(o.db, work, o.campaignId);
+  const { real, observed, facts } = await readRealCampaign(o.db, work, o.campaignId);
+  checkCalibratable(source, o.sweepPath, facts.map((f) => f.parameter));
   const learnable = modes.filter((m) => observed.has(m));
   if (learnable.length === 0) {
     throw new UsageError(
@@ -78,8 +84,9 @@ async function calibrateIn(work: string, o: CalibrateOptions, source: string, sw
     calibratedSweepText(source, o.sweepPath, {
       name,
       overheads,
-      header: headerLines(real, o, overheads, observed),
+      header: headerLines(real, o, overheads, observed, facts),
       calibratedOn: real.campaign_id,
+      facts: facts.map((f) => ({ parameter: f.parameter, value: f.value, comment: factComment(f, real.campaign_id) })),
     });
 
   // The model is additive in the overheads (each moves its own part by exactly its value), so one step from
@@ -97,6 +104,7 @@ async function calibrateIn(work: string, o: CalibrateOptions, source: string, sw
   return {
     real,
     sweepText,
+    facts,
     modes: modes.map((mode) => {
       const r = observed.get(mode) ?? null;
       const c = calibrated.get(mode)!;
@@ -114,8 +122,14 @@ function withRepetitions(text: string, repetitions: number): string {
   return doc.toString({ lineWidth: 0 });
 }
 
-/** The real campaign's timeline medians, from a database or a dataset folder (loaded as `themis merge` would). */
-async function readRealCampaign(db: string, work: string, campaignId?: string): Promise<{ real: RealCampaign; observed: Map<string, ModeTimeline> }> {
+interface RealFigures {
+  real: RealCampaign;
+  observed: Map<string, ModeTimeline>;
+  facts: LearntFact[];
+}
+
+/** The real campaign's timeline medians and facts, from a database or a dataset folder (loaded as `themis merge` would). */
+async function readRealCampaign(db: string, work: string, campaignId?: string): Promise<RealFigures> {
   const input = classifyMergeInput(db);
   let path = db;
   if (input.kind !== 'duckdb') {
@@ -127,7 +141,7 @@ async function readRealCampaign(db: string, work: string, campaignId?: string): 
   try {
     const real = await pickRealCampaign(con, db, campaignId);
     const observed = new Map((await timelineMediansByMode(con, real.campaign_id)).map((t) => [t.mode, t]));
-    return { real, observed };
+    return { real, observed, facts: learnGuestFacts(await readFactRows(con, real.campaign_id)) };
   } finally {
     database.close();
   }
@@ -148,12 +162,21 @@ async function simulatedMedians(text: string, file: string, dbPath: string): Pro
   }
 }
 
-function headerLines(real: RealCampaign, o: CalibrateOptions, overheads: Map<string, Overheads>, observed: Map<string, ModeTimeline>): string[] {
+function headerLines(
+  real: RealCampaign,
+  o: CalibrateOptions,
+  overheads: Map<string, Overheads>,
+  observed: Map<string, ModeTimeline>,
+  facts: readonly LearntFact[],
+): string[] {
   const lines = [
     `Calibrated by \`themis calibrate\` from ${o.sweepPath} and the real campaign ${real.campaign_id} (backend ${real.backend}) in ${o.db}:`,
     `per mode, the orchestrator's work before the VM stops, while it is stopped and after it runs at the destination is`,
     `fitted so that the simulated medians of those parts of the timeline match the real ones (docs/simulator.md).`,
   ];
+  if (facts.length > 0) {
+    lines.push(`The guest and host facts ${facts.map((f) => f.parameter).join(', ')} are QEMU's own figures of that campaign (see their comments).`);
+  }
   for (const [mode, oh] of overheads) {
     const r = observed.get(mode);
     lines.push(

@@ -1,9 +1,10 @@
 /**
  * Writes the calibrated sweep: the user's simulator sweep, unchanged except that `mode` and the three
- * orchestrator overheads move into one `zip` axis (each mode with its own overheads), so the file stays
- * theirs — comments, other axes, store and repetitions — and is a normal sweep for `themis run`.
+ * orchestrator overheads move into one `zip` axis (each mode with its own overheads) and the guest and host facts
+ * learnt (calibration/guest-facts.ts) are set in `parameters`, each with a comment giving the real figure it came
+ * from, so the file stays theirs — comments, other axes, store and repetitions — and is a normal sweep for `themis run`.
  */
-import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { UsageError } from '../core/errors.js';
 import { NO_OVERHEADS, type Overheads } from './fit.js';
 
@@ -18,13 +19,17 @@ export interface CalibratedSweep {
   calibratedOn: string;
   /** Per mode, in the order the zip axis lists them */
   overheads: ReadonlyMap<string, Overheads>;
+  /** Parameters set to a learnt value, with the comment written next to each */
+  facts?: readonly { parameter: string; value: number; comment: string }[];
 }
 
 export function calibratedSweepText(source: string, file: string, out: CalibratedSweep): string {
   const doc = parseDocument(source);
   doc.set('name', out.name);
   removeFromParameters(doc);
-  const axes = removeFromAxes(doc, file);
+  const learnt = (out.facts ?? []).map((f) => f.parameter);
+  const axes = removeFromAxes(doc, file, learnt);
+  setFacts(doc, out.facts ?? []);
   const modes = [...out.overheads.keys()];
   const zip: Record<string, (string | number)[]> = { mode: modes };
   for (const key of Object.keys(NO_OVERHEADS) as (keyof Overheads)[]) zip[key] = modes.map((m) => out.overheads.get(m)![key]);
@@ -53,9 +58,24 @@ function replaceLeadingComment(doc: Document, header: readonly string[]): void {
   doc.commentBefore = [...(schemaLine ? [schemaLine] : []), ...header.map((l) => ` ${l}`)].join('\n');
 }
 
-/** Throws the UsageError calibratedSweepText would, before any work is done. */
-export function checkCalibratable(source: string, file: string): void {
-  removeFromAxes(parseDocument(source), file);
+/** Throws the UsageError calibratedSweepText would, before any work is done (`facts`: the parameters to be learnt). */
+export function checkCalibratable(source: string, file: string, facts: readonly string[] = []): void {
+  removeFromAxes(parseDocument(source), file, facts);
+}
+
+/** Each learnt fact into `parameters` (replacing the user's value there), the real figure as its line's comment. */
+function setFacts(doc: Document, facts: NonNullable<CalibratedSweep['facts']>): void {
+  if (facts.length === 0) return;
+  let params = doc.get('parameters');
+  if (!isMap(params)) {
+    params = doc.createNode({});
+    doc.set('parameters', params);
+  }
+  for (const f of facts) {
+    const node = doc.createNode(f.value) as Scalar;
+    node.comment = f.comment;
+    (params as YAMLMap).set(f.parameter, node);
+  }
 }
 
 function removeFromParameters(doc: Document): void {
@@ -69,7 +89,7 @@ function removeFromParameters(doc: Document): void {
  * Drops mode and the overheads from grid axes, and a zip of nothing else (a calibrated sweep calibrated again);
  * elsewhere they cannot be separated from their companions.
  */
-function removeFromAxes(doc: Document, file: string): YAMLSeq {
+function removeFromAxes(doc: Document, file: string, facts: readonly string[]): YAMLSeq {
   let axes = doc.get('axes');
   if (!isSeq(axes)) {
     axes = doc.createNode([]) as YAMLSeq;
@@ -82,7 +102,7 @@ function removeFromAxes(doc: Document, file: string): YAMLSeq {
     const kindName = isScalar(kind) ? String(kind.value) : '';
     const body = item.get(kindName);
     if (kindName === 'grid' && isMap(body)) {
-      for (const key of MOVED) body.delete(key);
+      for (const key of [...MOVED, ...facts]) body.delete(key);
       return body.items.length > 0;
     }
     const keys = setKeys(kindName === 'random' && isMap(body) ? body.get('ranges') : body);
@@ -93,6 +113,13 @@ function removeFromAxes(doc: Document, file: string): YAMLSeq {
       throw new UsageError(
         `${file}: axes[${i}].${kindName} sets ${clash}; calibrate gives every mode its own overheads in a zip axis, ` +
           `so it needs mode and the orchestrator overheads in 'parameters' or in a grid axis`,
+      );
+    }
+    const fact = facts.find((k) => keys.has(k));
+    if (fact) {
+      throw new UsageError(
+        `${file}: axes[${i}].${kindName} sets ${fact}; calibrate learns it from the real campaign and sets it in 'parameters', ` +
+          `so it may only be in 'parameters' or in a grid axis`,
       );
     }
     return true;

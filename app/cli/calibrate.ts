@@ -1,4 +1,7 @@
-/** `themis calibrate`'s answer as a table: per mode and timeline part, real vs simulated and the fitted overhead. */
+/**
+ * `themis calibrate`'s answer as tables: the guest and host facts learnt (a qemu campaign), then per mode and
+ * timeline part, real vs simulated and the fitted overhead.
+ */
 import { OVERHEAD_OF_PART } from '../../calibration/fit.js';
 import type { Calibration } from '../../calibration/calibrate.js';
 import type { TimelineParts } from '../../calibration/timeline-medians.js';
@@ -26,5 +29,18 @@ export function formatCalibration(c: Calibration): string {
   const notes = c.modes
     .filter((m) => m.real && m.real.points > 1)
     .map((m) => `note: ${m.mode}: the real campaign has ${m.real!.points} points in this mode; one set of overheads fits their pooled medians`);
-  return `${[title, alignTable(header, rows, header.map((_, i) => i >= 2 && i !== 4)), ...notes].join('\n')}\n`;
+  return `${[...factLines(c), title, alignTable(header, rows, header.map((_, i) => i >= 2 && i !== 4)), ...notes].join('\n')}\n`;
+}
+
+function factLines(c: Calibration): string[] {
+  if (c.facts.length === 0) return [];
+  const header = ['parameter', 'learnt', 'trials', 'from', 'p50', 'p10', 'p90'];
+  const num = (v: number) => String(Number(v.toPrecision(4)));
+  const rows = c.facts.map((f) => [f.parameter, String(f.value), String(f.trials), f.figure, num(f.median), num(f.p10), num(f.p90)]);
+  return [
+    `guest and host facts learnt from ${c.real.campaign_id} (QEMU's query-migrate figures per trial)`,
+    alignTable(header, rows, header.map((_, i) => i === 1 || i === 2 || i >= 4)),
+    ...c.facts.map((f) => `  ${f.parameter}: ${f.note}`),
+    '',
+  ];
 }

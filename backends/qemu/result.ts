@@ -13,6 +13,10 @@ import type { MigrationInfo, QmpEvent } from './qmp.js';
  */
 export const IGNORED_PARAMETERS = [
   'nonzero_share',
+  // facts of this host and guest, measured here (detail.qemu_migration), not settings
+  'switchover_rate_mib_s',
+  'switchover_cost_ms',
+  'precopy_rate_share',
   'page_size_bytes',
   'link_bandwidth_mib_s',
   'device_state_kib',

@@ -48,6 +48,17 @@ export const trialParametersSchema = z.strictObject({
   postcopy_after_rounds: z.number().int().nonnegative().max(10_000).default(2).describe('hybrid: pre-copy rounds before switching to post-copy'),
   // ≤ 30 days: an orchestrator waits minutes to hours; longer is a typo
   timeout_s: positive().max(30 * 24 * 3600).default(60).describe('A migration still running after this is cancelled: not_converged (post-copy, suspend: timeout)'),
+  // --- host and guest facts (calibrate learns these)
+  switchover_rate_mib_s: positive()
+    .default(740)
+    .describe("Rate of the switch-over's unthrottled send of the rest while the VM is stopped, MiB/s (QEMU sends it without max-bandwidth; under TCG zero-page scanning sets it)"),
+  switchover_cost_ms: nonNegative().default(0).describe('Fixed cost of the switch-over besides sending the rest (device state, sync, the destination starting), ms'),
+  precopy_rate_share: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1)
+    .describe("Pre-copy's achieved sending rate as a share of the max-bandwidth cap (a host that cannot reach the cap sends slower)"),
   // --- workload
   dirty_rate_pages_s: nonNegative().default(0).describe('Pages the guest writes per second'),
   working_set_mib: nonNegative().default(256).describe('Writable working set in MiB (pages the workload can dirty)'),
