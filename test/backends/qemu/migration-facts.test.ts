@@ -74,11 +74,14 @@ describe('migration facts from query-migrate', () => {
     expect(f.cap_mib_s).toBe(96);
   });
 
-  it('no first pass when post-copy started before the second sync, or none was seen; no pre-copy rate for a paused VM', () => {
-    expect(migrationFacts(input({ postcopy_started_ms: 100, pass_ms: [0, 120] })).first_pass_normal_pages).toBeNull();
-    expect(migrationFacts(input({ pass_ms: [0] })).first_pass_zero_pages).toBeNull();
-    // a sync after the last sample cannot be interpolated
-    expect(migrationFacts(input({ pass_ms: [0, 9000] })).first_pass_normal_pages).toBeNull();
+  it('a sync in the middle of the first walk (an early switch-over decision, post-copy) does not end the first pass', () => {
+    // the walk reaches 98 % of the pages at 4900 ms (20 pages/ms): the pass ends there, not at the early sync
+    const early = migrationFacts(input({ pass_ms: [0, 1200], postcopy_started_ms: 1200 }));
+    expect(early.first_pass_ms).toBe(4900);
+    expect(early.first_pass_normal_pages! + early.first_pass_zero_pages!).toBe(98_000);
+    expect(early.first_pass_normal_pages! / 98_000).toBeCloseTo(0.4, 10);
+    // no walk done before the end: no first pass
+    expect(migrationFacts(input({ samples: samples(4000), pass_ms: [0] })).first_pass_zero_pages).toBeNull();
     const suspend = migrationFacts(input({ paused_throughout: true, stop_ms: null }));
     expect(suspend.precopy_rate_mib_s).toBeNull();
     expect(suspend.first_pass_normal_pages).toBe(40_000);

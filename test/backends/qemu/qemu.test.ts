@@ -10,6 +10,7 @@ import { buildPlan, trialAt } from '../../../core/plan/plan.js';
 import { sweepSchema } from '../../../core/spec/sweep.js';
 import { QemuBackend } from '../../../backends/qemu/backend.js';
 import type { TrialHooks } from '../../../backends/qemu/trial-migrate.js';
+import { QEMU_FACTS_KEY, type QemuMigrationFacts } from '../../../backends/qemu/migration-facts.js';
 import { labLeftovers } from '../../support/netns.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -31,6 +32,7 @@ function trial(params: TrialParametersInput): Trial {
 }
 
 const detailOf = (r: TrialResult, key: string): Record<string, unknown> => r.detail[key] as Record<string, unknown>;
+const factsOf = (r: TrialResult): QemuMigrationFacts => r.detail[QEMU_FACTS_KEY] as QemuMigrationFacts;
 
 describe.runIf(isRoot)('qemu backend on real QEMU, namespaces and prober', () => {
   const hooks: TrialHooks = {};
@@ -71,6 +73,20 @@ describe.runIf(isRoot)('qemu backend on real QEMU, namespaces and prober', () =>
     // QEMU's dirty-sync-count: setup, at least one pass, the switch-over
     expect(r.rounds!).toBeGreaterThanOrEqual(3);
     expect(r.throttle_max_pct).toBe(0);
+    // what calibrate learns from: the first pass walks every page once, normal or zero
+    const f = factsOf(r);
+    expect(f.ram_pages!).toBeGreaterThanOrEqual((384 * 1024 * 1024) / 4096); // guest RAM plus ROMs and video RAM
+    expect(f.ram_pages!).toBeLessThan(1.01 * ((384 * 1024 * 1024) / 4096));
+    const firstPass = f.first_pass_normal_pages! + f.first_pass_zero_pages!;
+    expect(firstPass / f.ram_pages!).toBeGreaterThan(0.97); // QEMU's counters fall ~0.5 % short (WALK_DONE_SHARE)
+    expect(firstPass / f.ram_pages!).toBeLessThan(1.03);
+    expect(f.first_pass_normal_pages!).toBeGreaterThan((128 * 1024 * 1024) / 4096); // the 128 MiB working set is non-zero
+    expect(f.downtime_bytes!).toBeGreaterThan(0);
+    expect(f.precopy_bytes! + f.downtime_bytes!).toBeLessThanOrEqual(r.transferred_bytes!);
+    expect(f.precopy_rate_mib_s!).toBeGreaterThan(10);
+    expect(f.precopy_rate_mib_s!).toBeLessThan(1.5 * 128); // bursts above the cap stay within its 100 ms windows
+    expect(f.downtime_ms).toBe(r.downtime_ms);
+    expect(r.postcopy_faults).toBe(0);
   }, 180_000);
 
   it('cold migration shows an outage at least as long as the guest boot', async () => {
@@ -83,6 +99,8 @@ describe.runIf(isRoot)('qemu backend on real QEMU, namespaces and prober', () =>
     expect(r.downtime_ms!).toBeGreaterThanOrEqual(boot!.duration_ms);
     expect(r.rounds).toBe(0);
     expect(r.throttle_max_pct).toBeNull();
+    expect(r.postcopy_faults).toBeNull(); // no migration stream
+    expect(r.detail[QEMU_FACTS_KEY]).toBeUndefined();
     expect(detailOf(r, 'memory_verification').ok).toBe(true);
   }, 180_000);
 
@@ -114,6 +132,13 @@ describe.runIf(isRoot)('qemu backend on real QEMU, namespaces and prober', () =>
     expect(r.status).toBe('succeeded');
     expect(r.rounds_detail.some((x) => x.phase === 'postcopy')).toBe(true);
     expect(detailOf(r, 'memory_verification').ok).toBe(true);
+    // QEMU's postcopy-requests: the guest touched pages it did not have yet (its dirtier runs at the destination)
+    expect(r.postcopy_faults).not.toBeNull();
+    expect(r.postcopy_faults!).toBeGreaterThanOrEqual(0);
+    expect(r.postcopy_faults!).toBeLessThanOrEqual(factsOf(r).ram_pages!);
+    expect(factsOf(r).postcopy_bytes!).toBeGreaterThan(64 * 1024 * 1024);
+    // post-copy from the start: its one walk (background push and requested pages) is the first pass
+    expect(factsOf(r).first_pass_normal_pages! + factsOf(r).first_pass_zero_pages!).toBeGreaterThan(0.97 * factsOf(r).ram_pages!);
   }, 180_000);
 
   it('the destination QEMU dying mid-migration is backend_crashed, with the source still serving', async () => {
