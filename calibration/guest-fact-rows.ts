@@ -8,6 +8,7 @@ import { isMode, type Mode } from '../core/modes.js';
 
 /** The facts calibration reads. */
 export const FACTS_READ = [
+  'ram_pages',
   'first_pass_normal_pages',
   'first_pass_zero_pages',
   'downtime_bytes',

@@ -36,6 +36,9 @@ export interface LearntFact {
  */
 export const MIN_PRECOPY_MS = 2000;
 
+/** A first pass counts when it sent at least this share of the RAM's pages (QEMU falls ~0.5 % short of a walk). */
+export const MIN_WALK_SHARE = 0.97;
+
 const MIB = 1024 * 1024;
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toPrecision(3).replace(/\.?0+$/, ''));
@@ -45,7 +48,9 @@ function fact(parameter: FactParameter, value: number, figures: number[], figure
 }
 
 export function learnNonzeroShare(rows: readonly FactRow[]): LearntFact | null {
-  const usable = rows.filter((r) => r.first_pass_normal_pages !== null && r.first_pass_zero_pages !== null && r.first_pass_normal_pages + r.first_pass_zero_pages > 0);
+  // a first pass that did not walk the whole RAM (recorded before the walk rule) would weigh only its start
+  const walked = (r: FactRow) => r.first_pass_normal_pages! + r.first_pass_zero_pages! >= MIN_WALK_SHARE * (r.ram_pages ?? 0);
+  const usable = rows.filter((r) => r.first_pass_normal_pages !== null && r.first_pass_zero_pages !== null && r.ram_pages && walked(r));
   const shares = usable.map((r) => r.first_pass_normal_pages! / (r.first_pass_normal_pages! + r.first_pass_zero_pages!));
   if (shares.length === 0) return null;
   const { median } = spread(shares);

@@ -12,6 +12,7 @@ function row(over: Partial<FactRow>): FactRow {
     succeeded: true,
     auto_converge: false,
     memory_mib: 512,
+    ram_pages: 1000,
     first_pass_normal_pages: null,
     first_pass_zero_pages: null,
     downtime_bytes: null,
@@ -57,6 +58,7 @@ describe('guest and host facts', () => {
 
   it('nothing is learnt from rows without the facts; the comment names the campaign and the real figure', () => {
     expect(learnGuestFacts([row({})])).toEqual([]);
+    expect(learnGuestFacts([row({ first_pass_normal_pages: 100, first_pass_zero_pages: 200 })])).toEqual([]); // not a whole walk
     const [share] = learnGuestFacts([row({ first_pass_normal_pages: 300, first_pass_zero_pages: 700 }), row({ memory_mib: 1024, first_pass_normal_pages: 500, first_pass_zero_pages: 500 })]);
     expect(share).toMatchObject({ parameter: 'nonzero_share', value: 0.4, trials: 2 });
     expect(share.note).toMatch(/pooled over guests of 512, 1024 MiB/);
