@@ -78,10 +78,14 @@ export function learnSwitchover(rows: readonly FactRow[]): LearntFact[] {
   }
   // no usable line (one payload, or noise that slopes down): all of the downtime is sending
   if (ratios.length === 0) return [];
-  const why = line ? `the fitted line (slope ${fmt(line.slope)} ms/MiB, intercept ${fmt(line.intercept)} ms) is not physical` : 'the payloads do not vary';
+  const why = !line
+    ? 'the payloads do not vary'
+    : line.slope <= 0
+      ? `the fitted line slopes down (${fmt(line.slope)} ms/MiB)`
+      : `the fitted line's intercept is below 0 (${fmt(line.intercept)} ms; slope ${fmt(line.slope)} ms/MiB)`;
   return [
-    fact('switchover_rate_mib_s', Number(fmt(spread(ratios).median)), ratios, 'payload ÷ QEMU downtime, MiB/s', `the median: ${why}; ${payload}`),
-    fact('switchover_cost_ms', 0, downtimes, 'QEMU downtime, ms', `0: ${why}`),
+    fact('switchover_rate_mib_s', Number(fmt(spread(ratios).median)), ratios, 'payload ÷ QEMU downtime, MiB/s', `the median, the line through 0: ${why}; ${payload}`),
+    fact('switchover_cost_ms', 0, downtimes, 'QEMU downtime, ms', `0, no fixed cost: ${why}`),
   ];
 }
 
