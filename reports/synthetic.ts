@@ -83,7 +83,7 @@ WITH base AS (
     (['l2-announce','vxlan-learn','vxlan-fdb-push','routed-ospf'])[1 + ((i // 75) % 4)::INTEGER] AS network
   FROM range(${Math.min(n, 300)}) t(i)
 )
-SELECT '${campaign}', i, 'p' || i::VARCHAR, mode, dirty, bw, network, 512,
+SELECT '${campaign}', i, 'p' || i::VARCHAR, mode, dirty, CASE bw WHEN 'unlimited' THEN 'inf'::DOUBLE ELSE bw::DOUBLE END, network, 512,
   json_object('mode', mode, 'dirty_rate_pages_s', dirty, 'max_bandwidth_mib_s', bw, 'network', network)
 FROM base`;
 }

@@ -6,8 +6,8 @@
  * text into JSON); everything else is a UsageError naming the file, the column, what was expected and found.
  */
 import { UsageError } from '../errors.js';
-import { defaultParameters } from '../spec/parameters.js';
-import { parameterColumns } from './schema.js';
+import { defaultParameters, type ParameterName } from '../spec/parameters.js';
+import { isUnlimitedParameter, parameterColumns, parameterFromTextSql } from './schema.js';
 
 export interface TargetColumn {
   name: string;
@@ -80,7 +80,7 @@ export function parameterDefaults(): Map<string, ParameterDefault> {
   const out = new Map<string, ParameterDefault>();
   for (const c of parameterColumns()) {
     const v = values[c.name];
-    const sql = c.type === 'VARCHAR' || typeof v === 'string' ? sqlString(String(v)) : String(v);
+    const sql = c.type === 'VARCHAR' || typeof v === 'string' ? parameterFromTextSql(c.name, sqlString(String(v))) : String(v);
     out.set(c.name, { sql, json: JSON.stringify(v) });
   }
   return out;
@@ -104,6 +104,11 @@ export function conformColumns(
     const f = byName.get(t.name);
     const col = (expr: string) => columns.push({ name: t.name, expr });
     if (f) {
+      // Written before schema 4: max_bandwidth_mib_s as text ('64', 'unlimited'); converted as the store converts it.
+      if (isUnlimitedParameter(t.name) && normalType(f.type) === 'VARCHAR') {
+        col(parameterFromTextSql(t.name as ParameterName, sqlIdent(t.name)));
+        continue;
+      }
       if (!acceptsType(t.type, f.type)) problems.push(`column ${t.name}: expected ${t.type}, found ${f.type}`);
       col(normalType(f.type) === normalType(t.type) ? sqlIdent(t.name) : `CAST(${sqlIdent(t.name)} AS ${t.type})`);
       continue;

@@ -13,12 +13,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
 import { MODES, MODE_PROPERTIES, type ModeProperties } from '../modes.js';
 import { OUT } from '../results/outcomes.js';
-import { createSchemaSql, SCHEMA_VERSION } from './schema.js';
+import { PARAMETER_NAMES } from '../spec/parameters.js';
+import { createSchemaSql, isUnlimitedParameter, parameterFromTextSql, SCHEMA_VERSION } from './schema.js';
 
 interface DataStep {
   /** the version this step produces */
   to: number;
   why: string;
+  /** Statements changing the file's columns, run once on a file older than `to`, before the DDL of schema.ts. */
+  fileSql?: string[];
   /** Statements over campaigns whose rows are older than `to` (`$older`: a SQL predicate on `c`, the campaigns row). */
   sql: (older: string) => string[];
 }
@@ -51,12 +54,25 @@ const ROUNDS_AS_DIRTY_SYNCS: DataStep = {
   ],
 };
 
+/**
+ * Schema 4: a number-or-'unlimited' parameter (max_bandwidth_mib_s) was text ('64', 'unlimited'), so
+ * `WHERE max_bandwidth_mib_s = 32` failed; it becomes DOUBLE with unlimited as +inf (schema.ts says why not NULL).
+ */
+const NUMERIC_UNLIMITED: DataStep = {
+  to: 4,
+  why: "max_bandwidth_mib_s becomes a DOUBLE (unlimited: +inf, and max_bandwidth_unlimited in trials)",
+  fileSql: PARAMETER_NAMES.filter(isUnlimitedParameter).map(
+    (name) => `ALTER TABLE points ALTER "${name}" SET DATA TYPE DOUBLE USING (${parameterFromTextSql(name, `"${name}"::VARCHAR`)})`,
+  ),
+  sql: () => [],
+};
+
 /** The modes with a property, as a SQL list of literals. */
 function sqlModeList(has: (m: ModeProperties) => boolean): string {
   return MODES.filter((mode) => has(MODE_PROPERTIES[mode])).map((mode) => `'${mode}'`).join(', ');
 }
 
-const DATA_STEPS: readonly DataStep[] = [ROUNDS_AS_DIRTY_SYNCS];
+const DATA_STEPS: readonly DataStep[] = [ROUNDS_AS_DIRTY_SYNCS, NUMERIC_UNLIMITED];
 
 /** Converts the rows of every campaign older than SCHEMA_VERSION, then marks them current (run inside a transaction). */
 export async function upgradeCampaigns(connection: DuckDBConnection): Promise<void> {
@@ -84,6 +100,9 @@ export async function migrateSchema(connection: DuckDBConnection, path: string):
     throw new UsageError(
       `${path}: written by a newer Themis (schema version ${from}; this one knows up to ${SCHEMA_VERSION}): upgrade Themis to write to it`,
     );
+  }
+  for (const step of DATA_STEPS) {
+    if (from !== null && from < step.to) for (const sql of step.fileSql ?? []) await connection.run(sql);
   }
   for (const sql of createSchemaSql()) await connection.run(sql);
   await upgradeCampaigns(connection);

@@ -6,23 +6,61 @@ import { z } from 'zod';
 import { PARAMETER_NAMES, defaultParameters, trialParametersSchema, type ParameterName } from '../spec/parameters.js';
 import { TRIAL_TIMELINE_SQL } from './timeline.js';
 import { OUT, OUTCOMES, OUTCOME_NAMES } from '../results/outcomes.js';
+import { MODES } from '../modes.js';
 
 /**
  * Version of the layout below, stored in `themis_meta` and read on open (migrate.ts): 3 added an outcome
- * (auto-converge's highest throttle), `campaigns.schema_version`, and made the simulator's round count QEMU's.
+ * (auto-converge's highest throttle), `campaigns.schema_version`, and made the simulator's round count QEMU's;
+ * 4 made a number-or-'unlimited' parameter (max_bandwidth_mib_s) a DOUBLE column, unlimited as +inf.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+function innerType(name: ParameterName): z.ZodType {
+  let t: z.ZodType = trialParametersSchema.shape[name];
+  while (t instanceof z.ZodDefault || t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+  return t;
+}
+
+/**
+ * Whether a parameter is a number or the word 'unlimited' (max_bandwidth_mib_s). Its column is a DOUBLE holding
+ * +inf for unlimited — not NULL: an unlimited cap is larger than every cap, so `>`, ORDER BY, count(DISTINCT)
+ * and GROUP BY treat it as the value it is (NULL would drop it from comparisons and distinct counts), and it is
+ * what the simulator computes with (core/spec/max-bandwidth.ts). `trials` adds a BOOLEAN beside it
+ * (unlimitedFlagColumn) for `WHERE max_bandwidth_unlimited`.
+ */
+export function isUnlimitedParameter(name: string): boolean {
+  if (!(name in trialParametersSchema.shape)) return false;
+  const t = innerType(name as ParameterName);
+  return t instanceof z.ZodUnion && t.options.some((o) => o instanceof z.ZodLiteral && o.value === 'unlimited');
+}
+
+/** The `trials` view's BOOLEAN beside an unlimited-able parameter: max_bandwidth_mib_s → max_bandwidth_unlimited. */
+export function unlimitedFlagColumn(name: string): string {
+  return `${name.replace(/_mib_s$/, '')}_unlimited`;
+}
 
 /** DuckDB type of a parameter column, from its zod type. */
 export function parameterColumnType(name: ParameterName): 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' {
-  let t: z.ZodType = trialParametersSchema.shape[name];
-  while (t instanceof z.ZodDefault || t instanceof z.ZodOptional) t = t.unwrap() as z.ZodType;
+  const t = innerType(name);
   if (t instanceof z.ZodBoolean) return 'BOOLEAN';
-  if (t instanceof z.ZodNumber) return 'DOUBLE';
-  // enums, and number-or-'unlimited' (stored as text so 'unlimited' stays visible in SQL and reports)
-  return 'VARCHAR';
+  if (t instanceof z.ZodNumber || isUnlimitedParameter(name)) return 'DOUBLE';
+  return 'VARCHAR'; // enums
 }
 
+/** SQL turning a parameter's text form (`String(value)`: '64', 'unlimited', 'true') into its column type. */
+export function parameterFromTextSql(name: ParameterName, text: string): string {
+  if (isUnlimitedParameter(name)) return `CASE WHEN ${text} = 'unlimited' THEN 'inf'::DOUBLE ELSE ${text}::DOUBLE END`;
+  return `${text}::${parameterColumnType(name)}`;
+}
+
+/**
+ * SQL giving a parameter column's value as a reader writes it: 64 not 64.0, 'unlimited' not inf. Text-based, so
+ * it reads a file of schema 3 or older too (a report opens files read-only, unconverted: there the column is text).
+ */
+export function parameterTextSql(name: string, column: string): string {
+  const text = `regexp_replace(${column}::VARCHAR, '\.0$', '')`;
+  return isUnlimitedParameter(name) ? `CASE WHEN ${column}::VARCHAR IN ('inf', 'unlimited') THEN 'unlimited' ELSE ${text} END` : text;
+}
 
 /** The parameter's default as a SQL literal of its column type. */
 function defaultLiteral(name: ParameterName): string {
@@ -30,7 +68,7 @@ function defaultLiteral(name: ParameterName): string {
   if (typeof value === 'number' || typeof value === 'boolean') {
     return parameterColumnType(name) === 'VARCHAR' ? `'${String(value)}'` : String(value);
   }
-  return `'${String(value).replaceAll("'", "''")}'`;
+  return parameterFromTextSql(name, `'${String(value).replaceAll("'", "''")}'`);
 }
 
 export function parameterColumns(): { name: ParameterName; type: string }[] {
@@ -74,7 +112,7 @@ function pointsAndResultsSql(): string[] {
     .join(',\n');
   const paramNames = parameterColumns()
     .filter((c) => c.name !== 'mode')
-    .map((c) => `  p."${c.name}"`)
+    .map((c) => `  p."${c.name}"${isUnlimitedParameter(c.name) ? `, p."${c.name}" = 'inf'::DOUBLE AS ${unlimitedFlagColumn(c.name)}` : ''}`)
     .join(',\n');
   return [
     // A point's parameters are stored once, not once per trial: the `trials` view joins them back. Ingesting a
@@ -153,25 +191,30 @@ function detailTablesSql(): string[] {
   ];
 }
 
+/** Modes in core/modes.ts's order, for a stable ORDER BY (live before cold, not alphabetical; outside the GROUP BY). */
+const MODE_RANK = `list_position([${MODES.map((m) => `'${m}'`).join(', ')}], mode)`;
+
 function viewsSql(): string[] {
   return [
-    // Live vs cold (and every other mode) per point: what a report's first table shows.
+    // Live vs cold (and every other mode) per campaign: what a report's first table shows.
     `CREATE OR REPLACE VIEW live_vs_cold AS
-SELECT backend, mode,
+SELECT * FROM (SELECT campaign_id, backend, mode,
   count(*) AS trials,
   avg(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS success_rate,
 ${[OUT.downtime_ms, OUT.outage_ms, OUT.total_ms].map((o) => `  median(${o}) FILTER (WHERE status = 'succeeded') AS ${o}_p50,
   quantile_cont(${o}, 0.95) FILTER (WHERE status = 'succeeded') AS ${o}_p95`).join(',\n')}
-FROM trials GROUP BY backend, mode`,
+FROM trials GROUP BY campaign_id, backend, mode)
+ORDER BY campaign_id, backend, ${MODE_RANK}`,
     // Request → outage → done, per succeeded trial with probe gaps (core/store/timeline.ts).
     `CREATE OR REPLACE VIEW trial_timeline AS ${TRIAL_TIMELINE_SQL}`,
-    // Where live migration stops converging: dirty rate × bandwidth cap.
+    // Where live migration stops converging, per campaign: dirty rate × bandwidth cap (unlimited last: +inf).
     `CREATE OR REPLACE VIEW convergence_map AS
-SELECT backend, mode, dirty_rate_pages_s, max_bandwidth_mib_s,
+SELECT * FROM (SELECT campaign_id, backend, mode, dirty_rate_pages_s, max_bandwidth_mib_s, max_bandwidth_unlimited,
   count(*) AS trials,
   avg(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS success_rate,
   median(${OUT.rounds}) AS ${OUT.rounds}_p50,
   median(${OUT.total_ms}) FILTER (WHERE status = 'succeeded') AS ${OUT.total_ms}_p50
-FROM trials GROUP BY ALL`,
+FROM trials GROUP BY ALL)
+ORDER BY campaign_id, backend, ${MODE_RANK}, dirty_rate_pages_s, max_bandwidth_mib_s`,
   ];
 }

@@ -11,7 +11,7 @@ import { trialSeed } from '../plan/seed.js';
 import { canonicalJson, type Plan } from '../plan/plan.js';
 import { failureReasonOf, type ResultBatch } from '../results/batch.js';
 import { OUTCOMES, OUTCOME_NAMES } from '../results/outcomes.js';
-import { parameterColumns, SCHEMA_VERSION } from './schema.js';
+import { parameterColumns, parameterFromTextSql, SCHEMA_VERSION } from './schema.js';
 import { migrateSchema } from './migrate.js';
 import { appendToTempTable, type Column } from './append.js';
 
@@ -179,7 +179,7 @@ export class Store {
       await this.connection.run('DELETE FROM points WHERE campaign_id = $id', { id: campaignId });
       // BY NAME: a database made before a parameter existed has that column appended at the end (schema.ts)
       await this.connection.run(`INSERT INTO points BY NAME SELECT ${quote(campaignId)} AS campaign_id, point_index, point_id, mode,
-        ${cols.filter((c) => c.name !== 'mode').map((c) => `"${c.name}"::${c.type} AS "${c.name}"`).join(', ')}, params::JSON AS params
+        ${cols.filter((c) => c.name !== 'mode').map((c) => `${parameterFromTextSql(c.name, `"${c.name}"`)} AS "${c.name}"`).join(', ')}, params::JSON AS params
         FROM stage_points`);
     });
     await this.connection.run('DROP TABLE stage_points');

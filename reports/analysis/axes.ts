@@ -4,7 +4,7 @@
  * bins labelled by their lower edge, so groups stay few and the browser never sees raw trials.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { parameterColumnType } from '../../core/store/schema.js';
+import { isUnlimitedParameter, parameterColumnType, parameterTextSql } from '../../core/store/schema.js';
 import type { ParameterName } from '../../core/spec/parameters.js';
 import { queryRows, sqlIdent } from '../source.js';
 
@@ -32,6 +32,10 @@ export async function axisExpressions(con: DuckDBConnection, axes: readonly stri
       continue;
     }
     const col = sqlIdent(name);
+    if (isUnlimitedParameter(name)) {
+      out.push({ name, expr: parameterTextSql(name, col), binned: false }); // '32', 'unlimited': a cap is a category
+      continue;
+    }
     if (parameterColumnType(name as ParameterName) !== 'DOUBLE') {
       out.push({ name, expr: col, binned: false });
       continue;

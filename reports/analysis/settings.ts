@@ -5,7 +5,7 @@
  * difference matters is the reader's call, but it must be visible before anyone compares medians.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { parameterColumns } from '../../core/store/schema.js';
+import { isUnlimitedParameter, parameterColumns, parameterTextSql } from '../../core/store/schema.js';
 import { queryRows, sqlIdent } from '../source.js';
 import { COMPARED_CAMPAIGNS_CTE } from './campaigns.js';
 import type { AxisValue } from './groups.js';
@@ -41,7 +41,11 @@ export function comparedParameters(): string[] {
  * Parquet has no `points`, so its cell reads `trials`.
  */
 export function settingsSql(columns: readonly string[] = comparedParameters(), from: 'trials' | 'points' = 'trials'): string {
-  const lists = columns.map((c) => `list(DISTINCT t.${sqlIdent(c)} ORDER BY t.${sqlIdent(c)}) AS ${sqlIdent(c)}`);
+  const lists = columns.map((c) => {
+    // 'unlimited', not inf, for a number-or-unlimited parameter
+    const v = isUnlimitedParameter(c) ? parameterTextSql(c, `t.${sqlIdent(c)}`) : `t.${sqlIdent(c)}`;
+    return `list(DISTINCT ${v} ORDER BY ${v}) AS ${sqlIdent(c)}`;
+  });
   const source =
     from === 'trials'
       ? 'trials t'

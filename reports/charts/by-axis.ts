@@ -5,6 +5,7 @@
  * Computed in SQL; each axis pools over the other varied axes, and the caption says so.
  */
 import { MODE_COLOURS, fixedScale } from '../palette.js';
+import { parameterTextSql } from '../../core/store/schema.js';
 import { sqlIdent, sqlString } from '../source.js';
 import { baseSpec, logLikeAxis, logLikeScale, modeSort, naturalOrder, type FigureDef, type Row } from './figure.js';
 import type { ChartContext } from './panels.js';
@@ -17,7 +18,7 @@ const Z = 1.959963984540054;
 
 export function byAxisSql(ctx: ChartContext, axes: readonly string[]): string {
   const union = axes
-    .map((a) => `  SELECT backend, ${ctx.source} AS source, mode, ${sqlString(a)} AS axis, regexp_replace(${sqlIdent(a)}::VARCHAR, '\.0$', '') AS value, ${METRICS.join(', ')}
+    .map((a) => `  SELECT backend, ${ctx.source} AS source, mode, ${sqlString(a)} AS axis, ${parameterTextSql(a, sqlIdent(a))} AS value, ${METRICS.join(', ')}
   FROM trials WHERE status = 'succeeded'`)
     .join('\n  UNION ALL\n');
   return `WITH u AS (

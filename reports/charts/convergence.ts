@@ -4,6 +4,7 @@
  * migration stops converging.
  */
 import { modesWhere } from '../../core/modes.js';
+import { parameterTextSql } from '../../core/store/schema.js';
 import { sqlString } from '../source.js';
 import { facetAxes, panelSql, pooledNote, type ChartContext } from './panels.js';
 import { baseSpec, modeSort, naturalOrder, type FigureDef } from './figure.js';
@@ -15,7 +16,7 @@ import { baseSpec, modeSort, naturalOrder, type FigureDef } from './figure.js';
 export function convergenceSql(dirtyExpr: string, ctx?: ChartContext, panelAxes: readonly string[] = []): string {
   const source = ctx?.source ?? 'backend';
   const panel = panelAxes.length > 0 ? `${source} || ' · ' || ${panelSql(panelAxes)}` : source;
-  return `SELECT ${panel} AS panel, backend, ${source} AS source, mode, ${dirtyExpr} AS dirty_rate_pages_s, max_bandwidth_mib_s::VARCHAR AS max_bandwidth_mib_s,
+  return `SELECT ${panel} AS panel, backend, ${source} AS source, mode, ${dirtyExpr} AS dirty_rate_pages_s, ${parameterTextSql('max_bandwidth_mib_s', 'max_bandwidth_mib_s')} AS max_bandwidth_mib_s,
   count(*)::DOUBLE AS n,
   avg(CASE WHEN status = 'succeeded' THEN 1.0 ELSE 0.0 END) AS success_rate,
   quantile_cont(rounds, 0.5) AS rounds_p50

@@ -4,12 +4,13 @@
  */
 import { baseSpec, logLikeAxis, logLikeScale, naturalOrder, symlogTicks, type FigureDef, type Row } from './figure.js';
 import { modeRank } from '../../core/modes.js';
+import { parameterTextSql } from '../../core/store/schema.js';
 import { facetAxes, panelSql, pooledNote, type ChartContext } from './panels.js';
 
 export function dirtyRateSql(dirtyExpr: string, ctx?: ChartContext, panelAxes: readonly string[] = []): string {
   const source = ctx?.source ?? 'backend';
   return `SELECT backend, source, panel, mode, max_bandwidth_mib_s, dirty_rate_pages_s, metric, n, median_ms FROM (
-  SELECT backend, ${source} AS source, ${panelSql(panelAxes)} AS panel, mode, max_bandwidth_mib_s::VARCHAR AS max_bandwidth_mib_s,
+  SELECT backend, ${source} AS source, ${panelSql(panelAxes)} AS panel, mode, ${parameterTextSql('max_bandwidth_mib_s', 'max_bandwidth_mib_s')} AS max_bandwidth_mib_s,
     ${dirtyExpr} AS dirty_rate_pages_s,
     count(*)::DOUBLE AS n,
     quantile_cont(downtime_ms, 0.5) AS downtime_ms, quantile_cont(outage_ms, 0.5) AS outage_ms

@@ -7,6 +7,7 @@
 import type { Strata } from '../analysis/strata.js';
 import { CAMPAIGN_AXIS } from '../analysis/strata.js';
 import { BACKEND_COLOURS, MODE_COLOURS, fixedScale, orderedScale } from '../palette.js';
+import { parameterTextSql } from '../../core/store/schema.js';
 import { sqlIdent, sqlString } from '../source.js';
 import { modeSort, type Row } from './figure.js';
 
@@ -49,7 +50,7 @@ export function facetAxes(ctx: ChartContext, drawn: readonly string[], maxPanels
 /** `'auto_converge=true · network=l2-announce'`; `'all trials'` when there is no axis. */
 export function panelSql(axes: readonly string[]): string {
   if (axes.length === 0) return `'all trials'`;
-  return `concat_ws(' · ', ${axes.map((a) => `${sqlString(`${a}=`)} || coalesce(regexp_replace(${sqlIdent(a)}::VARCHAR, '\.0$', ''), 'NULL')`).join(', ')})`;
+  return `concat_ws(' · ', ${axes.map((a) => `${sqlString(`${a}=`)} || coalesce(${parameterTextSql(a, sqlIdent(a))}, 'NULL')`).join(', ')})`;
 }
 
 /** The sentence a caption gets when the figure pools over varied axes. */

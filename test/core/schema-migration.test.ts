@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OUTCOME_NAMES } from '../../core/results/outcomes.js';
 import { SCHEMA_VERSION } from '../../core/store/schema.js';
@@ -96,6 +97,45 @@ describe('schema migration', () => {
       const [v] = await query(out, 'SELECT min(schema_version) AS v FROM campaigns');
       expect(v.v).toBe(SCHEMA_VERSION);
     }
+  });
+
+  it("schema 4: max_bandwidth_mib_s text becomes a number, 'unlimited' +inf with its flag — on open, on merge, on import", async () => {
+    // A version-2 file with one point made unlimited, written as that Themis wrote it (text), without migrating it.
+    const path = oldDatabase('unlimited.duckdb');
+    const raw = await DuckDBInstance.create(path);
+    const rc = await raw.connect();
+    await rc.run(`UPDATE points SET max_bandwidth_mib_s = 'unlimited' WHERE point_index = 0`);
+    rc.closeSync();
+    raw.closeSync();
+    const folder = join(dir, 'v2-unlimited-dataset');
+    expect(themisCli(process.cwd(), 'export', path, '--format', 'dataset', '--out', folder).code).toBe(0);
+    const fresh = join(dir, 'fresh-v4.duckdb');
+    expect(themisCli(process.cwd(), 'run', resolve('test/fixtures/store/store-v2.yaml'), '--db', fresh, '--no-report').code).toBe(0);
+    const mergedDb = join(dir, 'merged-old-new.duckdb');
+    const mergedFolder = join(dir, 'merged-folder.duckdb');
+    expect(themisCli(process.cwd(), 'merge', mergedDb, path).code).toBe(0);
+    expect(themisCli(process.cwd(), 'merge', mergedFolder, folder).code).toBe(0);
+    (await Store.open(path)).close();
+    const perPoint = Number((await query(fresh, `SELECT count(*)::INTEGER AS n FROM trials WHERE point_id = (SELECT point_id FROM points WHERE point_index = 0)`))[0].n);
+    for (const db of [path, mergedDb, mergedFolder]) {
+      const [type] = await query(db, `SELECT data_type FROM information_schema.columns WHERE table_name = 'points' AND column_name = 'max_bandwidth_mib_s'`);
+      expect(type.data_type, db).toBe('DOUBLE');
+      const [r] = await query(db, `SELECT count(*) FILTER (WHERE max_bandwidth_mib_s = 64)::INTEGER AS capped,
+        count(*) FILTER (WHERE max_bandwidth_unlimited AND max_bandwidth_mib_s = 'inf'::DOUBLE)::INTEGER AS unlimited,
+        count(*) FILTER (WHERE max_bandwidth_mib_s > 64)::INTEGER AS above FROM trials`);
+      expect(r, db).toEqual({ capped: 72 - perPoint, unlimited: perPoint, above: perPoint });
+    }
+    // and an old shard merges with a new one: both campaigns, one numeric column
+    const both = join(dir, 'merged-both.duckdb');
+    const sweep = join(dir, 'store-v4.yaml');
+    writeFileSync(sweep, readFileSync('test/fixtures/store/store-v2.yaml', 'utf8').replace('name: store-v2', 'name: store-v4'));
+    const other = join(dir, 'new-shard.duckdb');
+    expect(themisCli(process.cwd(), 'run', sweep, '--db', other, '--no-report').code).toBe(0);
+    const m = themisCli(process.cwd(), 'merge', both, oldDatabase('old-shard.duckdb'), other);
+    expect(m.code, m.stderr).toBe(0);
+    const [b] = await query(both, `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE max_bandwidth_mib_s = 64)::INTEGER AS capped FROM trials`);
+    expect(b.n).toBe(144);
+    expect(b.capped).toBe(b.n);
   });
 
   it('writing to a file of a newer Themis is refused with the reason', async () => {
