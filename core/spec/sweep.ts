@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../backend.js';
+import { parameterValueDefs, typedAxisJsonSchema } from './axes-json-schema.js';
 import { trialParametersSchema } from './parameters.js';
 
 /**
@@ -22,7 +23,10 @@ const fixedParametersSchema = z.strictObject(
   ),
 ) as unknown as ReturnType<typeof trialParametersSchema.partial>;
 
-/** Axis values are checked against their parameter's schema later (load.ts checkAxes; plan.ts parses each point), so here they are loose. */
+/**
+ * Axis values are checked against their parameter's schema later (load.ts checkAxes; plan.ts parses each point), so here they
+ * are loose; the JSON Schema types them per parameter (axes-json-schema.ts).
+ */
 const axisValue = z.union([z.string(), z.number(), z.boolean()]);
 const axisValues = z.array(axisValue).min(1, 'an axis needs at least one value');
 
@@ -149,6 +153,13 @@ export interface CampaignSpec {
 
 /** JSON Schema of the sweep file, for editors and `themis schema`. */
 export function sweepJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(sweepSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { ...schema, $id: 'https://themis.dev/schema/sweep.json', title: 'Themis sweep file' };
+  type Json = Record<string, unknown>;
+  const schema = z.toJSONSchema(sweepSchema, { io: 'input', unrepresentable: 'any' }) as Json;
+  const properties = schema.properties as Record<string, Json>;
+  const parameters = properties.parameters.properties as Record<string, Json>;
+  const axes = properties.axes;
+  const random = ((axes.items as { anyOf: Json[] }).anyOf[3].properties as Record<string, Json>).random;
+  // Axis values typed per parameter (axes-json-schema.ts), as `themis check` checks them.
+  const typedAxes = { ...axes, items: typedAxisJsonSchema(parameters, random) };
+  return { ...schema, properties: { ...properties, axes: typedAxes }, $defs: parameterValueDefs(parameters, random), $id: 'https://themis.dev/schema/sweep.json', title: 'Themis sweep file' };
 }
