@@ -26,7 +26,13 @@ export interface RunInfo {
   state: RunState;
   /** trials this run has to do (known once the engine starts) */
   total_trials: number | null;
+  /** trials committed to DuckDB by this run (what survives a crash; the bar counts these) */
   done_trials: number;
+  /** trials the backend finished, stored or not yet */
+  computed_trials: number;
+  /** 'storing' while a commit runs (then `storing_trials` are being written), else 'running' */
+  phase: 'running' | 'storing';
+  storing_trials: number;
   started_at: string;
   ended_at: string | null;
   elapsed_ms: number;
@@ -38,8 +44,10 @@ export interface RunInfo {
 
 export type RunListener = (event: 'progress' | 'end', info: RunInfo) => void;
 
-/** Progress events are pushed at most this often; start, end and cancel are always pushed at once. */
+/** Progress events are pushed at most this often; start, end, cancel and commits are always pushed at once. */
 const PUSH_EVERY_MS = 200;
+/** While a run is active an event goes out at least this often, so the page's clock never freezes (a long commit). */
+const TICK_MS = 1000;
 
 class Run {
   readonly controller = new AbortController();
@@ -48,6 +56,7 @@ class Run {
   info: RunInfo;
   done: Promise<void> = Promise.resolve();
   private lastPush = 0;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(id: number, sweep: string, spec: CampaignSpec, campaignId: string, mode: RunMode) {
     this.info = {
@@ -60,6 +69,9 @@ class Run {
       state: 'starting',
       total_trials: null,
       done_trials: 0,
+      computed_trials: 0,
+      phase: 'running',
+      storing_trials: 0,
       started_at: new Date().toISOString(),
       ended_at: null,
       elapsed_ms: 0,
@@ -99,14 +111,34 @@ class Run {
       start: (total) => {
         this.info.state = 'running';
         this.info.total_trials = total;
+        this.ticker ??= setInterval(() => this.push('progress', true), TICK_MS);
         this.push('progress', true);
       },
       advance: (n) => {
-        this.info.done_trials += n;
+        this.info.computed_trials += n;
         this.push('progress');
       },
-      stop: () => this.push('progress', true),
+      storing: (trials) => {
+        this.info.phase = 'storing';
+        this.info.storing_trials = trials;
+        this.push('progress', true);
+      },
+      stored: (n) => {
+        this.info.phase = 'running';
+        this.info.storing_trials = 0;
+        this.info.done_trials = n;
+        this.push('progress', true);
+      },
+      stop: () => {
+        this.stopTicking();
+        this.push('progress', true);
+      },
     };
+  }
+
+  stopTicking(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
   }
 }
 
@@ -171,6 +203,8 @@ export class RunManager {
       const message = err instanceof Error ? err.message : String(err);
       run.info.error = isLockConflict(err) ? DB_LOCKED_MESSAGE : message;
     }
+    run.stopTicking();
+    run.info.phase = 'running';
     run.info.elapsed_ms = Math.round(performance.now() - run.t0);
     run.info.ended_at = new Date().toISOString();
     try {

@@ -164,8 +164,10 @@ async function runInBatches(backend: Backend & BatchRunner, ctx: RunContext): Pr
   const flush = async () => {
     if (pending.length === 0) return;
     try {
+      progress.storing?.(pendingTrials);
       await store.appendBatches(ctx.campaignId, ctx.backendName, plan, pending);
       ran += pendingTrials;
+      progress.stored?.(ran); // after the commit returned: these trials survive a crash now
     } catch (err) {
       if (!signal.aborted) throw err; // interrupted by Ctrl-C: nothing of it was stored
     }
@@ -209,10 +211,13 @@ async function runOneByOne(backend: Backend, ctx: RunContext): Promise<number> {
       if (result === null) break; // the backend is gone: not a result, nothing stored
       const batch = emptyBatch(1);
       addTrialResult(batch, index, result, startedAt, performance.now() - t0);
-      storing = storing.then(() => store.appendBatch(ctx.campaignId, ctx.backendName, plan, batch));
-      await storing;
-      ran++;
       progress.advance(1);
+      storing = storing.then(async () => {
+        progress.storing?.(1);
+        await store.appendBatch(ctx.campaignId, ctx.backendName, plan, batch);
+        progress.stored?.(++ran); // inside the chain: commits are serial, so the count is monotone
+      });
+      await storing;
     }
   };
   const slots = Math.max(1, Math.min(backend.maxConcurrency, todo.length));

@@ -77,7 +77,7 @@ describe('stratified reports at 1400 px', () => {
     expect(p.text).toContain('simulator · auto_converge=false: live migration stops converging');
     expect(p.text).toContain('simulator · auto_converge=true: live migration stops converging');
     const map = p.figures.convergence as { panel: string; dirty_rate_pages_s: number; max_bandwidth_mib_s: string; success_rate: number; n: number }[];
-    const sql = await sqlRows(db, `SELECT auto_converge, dirty_rate_pages_s, max_bandwidth_mib_s::VARCHAR AS cap, count(*)::DOUBLE AS n,
+    const sql = await sqlRows(db, `SELECT auto_converge, dirty_rate_pages_s, CASE WHEN max_bandwidth_unlimited THEN 'unlimited' ELSE printf('%g', max_bandwidth_mib_s) END AS cap, count(*)::DOUBLE AS n,
       avg(CASE WHEN status = 'succeeded' THEN 1.0 ELSE 0.0 END) AS rate FROM trials GROUP BY ALL`);
     expect(map).toHaveLength(sql.length);
     for (const r of sql) {

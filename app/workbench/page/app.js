@@ -193,7 +193,9 @@ function renderRun(run) {
   bar.value = run.total_trials ? run.done_trials : 0;
   const total = run.total_trials === null ? '?' : fmtInt(run.total_trials);
   let text = `run ${run.run_id} · ${run.sweep} → ${run.campaign_id} · ${run.state}` +
-    `${run.cancel_requested && active(run) ? ' (cancelling)' : ''} · ${fmtInt(run.done_trials)} / ${total} trials` +
+    `${run.cancel_requested && active(run) ? ' (cancelling)' : ''} · ${fmtInt(run.done_trials)} / ${total} trials stored` +
+    (active(run) && run.computed_trials > run.done_trials ? ` (${fmtInt(run.computed_trials)} run)` : '') +
+    (active(run) && run.phase === 'storing' ? ` · storing ${fmtInt(run.storing_trials)} trials…` : '') +
     ` · ${(run.elapsed_ms / 1000).toFixed(1)} s` + (run.rate_trials_s ? ` · ${fmtInt(run.rate_trials_s)} trials/s` : '');
   if (run.outcome) {
     text += ` · stored ${fmtInt(run.outcome.ran)} new` + (run.outcome.skipped ? `, ${fmtInt(run.outcome.skipped)} already stored` : '');
@@ -202,6 +204,7 @@ function renderRun(run) {
   $('run-status').dataset.state = run.state;
   $('run-status').dataset.runId = String(run.run_id);
   $('run-status').dataset.done = String(run.done_trials);
+  $('run-status').dataset.phase = run.phase || '';
   show('run-error', run.error ? `The run failed: ${run.error}` : '');
 }
 

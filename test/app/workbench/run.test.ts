@@ -12,7 +12,11 @@ interface RunInfo {
   state: string;
   campaign_id: string;
   total_trials: number | null;
+  /** stored trials */
   done_trials: number;
+  computed_trials: number;
+  phase: 'running' | 'storing';
+  storing_trials: number;
   cancel_requested: boolean;
   error: string | null;
   outcome: { ran: number; planned: number; skipped: number; status: string } | null;
@@ -60,8 +64,12 @@ describe('runs from the workbench', () => {
     expect(events.at(-1)!.event).toBe('end');
     expect(events.filter((e) => e.event === 'end')).toHaveLength(1);
     expectMonotone(events);
+    // The count is of trials stored: the commit shows as a storing phase before the stored count arrives.
+    const infos = events.map(info);
+    expect(infos.some((i) => i.phase === 'storing' && i.storing_trials > 0 && i.done_trials < 30), JSON.stringify(infos)).toBe(true);
+    for (const i of infos) expect(i.computed_trials).toBeGreaterThanOrEqual(i.done_trials);
     const end = info(events.at(-1)!);
-    expect(end).toMatchObject({ state: 'finished', total_trials: 30, done_trials: 30, error: null });
+    expect(end).toMatchObject({ state: 'finished', total_trials: 30, done_trials: 30, computed_trials: 30, phase: 'running', error: null });
     expect(end.outcome).toMatchObject({ ran: 30, planned: 30, skipped: 0, status: 'finished' });
 
     const list = await getJson<{ campaigns: { campaign_id: string; stored_trials: number; status: string }[]; stale: boolean }>(
@@ -123,6 +131,7 @@ describe('runs from the workbench', () => {
          (SELECT status FROM campaigns WHERE campaign_id = '${end.campaign_id}') AS status`,
     );
     expect(stored).toEqual({ n: end.outcome!.ran, status: 'interrupted' });
+    expect(end.done_trials).toBe(stored.n); // the stream's count is what DuckDB holds
 
     // Starting it again as new is refused by the engine (resume or fresh is needed): a failed run, not a crash.
     const again = await postJson<RunInfo>(env.url, '/api/runs', { sweep: 'big.yaml', mode: 'new' });
