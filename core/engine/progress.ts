@@ -28,7 +28,7 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: '{label} [{bar}] {percentage}% | {value}/{total} stored | {phase} | {rate}/s | ETA {eta_formatted}',
+      format: '{label} [{bar}] {percentage}% | {value}/{total} stored | {phase} | {rate}/s | {duration_formatted}',
       hideCursor: true,
       etaBuffer: 50,
       fps: 5,
