@@ -1,10 +1,12 @@
 /**
- * The page: three small hand-written files in app/workbench/page/, read once at start. tsc compiles only .ts, so
+ * The page: three small hand-written files in app/workbench/page/, read once at start, and /palette.css made
+ * from the reports' palette (palette-css.ts). tsc compiles only .ts, so
  * from dist/app/workbench/ the files are found in the source tree (../../../app/workbench/page/), from sources
  * next door.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { paletteCss } from './palette-css.js';
 
 export interface Asset {
   body: string;
@@ -37,5 +39,6 @@ export function loadAssets(): Map<string, Asset> {
   for (const [url, file] of Object.entries(FILES)) {
     out.set(url, { body: readFileSync(dir + file, 'utf8'), type: TYPES[file.split('.').pop() ?? 'html'] });
   }
+  out.set('/palette.css', { body: paletteCss(), type: TYPES.css });
   return out;
 }

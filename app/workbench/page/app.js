@@ -42,7 +42,8 @@ function fmtMs(v) {
 }
 const fmtInt = (v) => (v === null || v === undefined ? '-' : Number(v).toLocaleString('en'));
 const fmtPct = (share) => `${(share * 100).toFixed(1)} %`;
-const fmtTime = (iso) => (iso ? iso.replace('T', ' ').replace('Z', '') : '-');
+// To the second: milliseconds only widened the campaigns table.
+const fmtTime = (iso) => (iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '') : '-');
 
 // ---- campaigns ----
 
@@ -54,20 +55,22 @@ function renderCampaigns(list) {
     const tr = document.createElement('tr');
     tr.dataset.campaignId = c.campaign_id;
     if (c.campaign_id === state.selected) tr.classList.add('selected');
-    tr.append(
-      el('td', c.name), el('td', c.campaign_id), el('td', c.backend), el('td', c.status, `status-${c.status}`),
-      el('td', `${fmtInt(c.stored_trials)} / ${fmtInt(c.planned_trials)}`, 'num'),
-      el('td', fmtInt(c.succeeded_trials), 'num'), el('td', fmtInt(c.failed_trials), 'num'),
-      el('td', fmtTime(c.started_at)), el('td', fmtTime(c.finished_at)),
-    );
+    // The report link right after the name: the table may scroll sideways, the link must not scroll away (1400 px).
     const link = el('a', 'open');
     link.href = `/api/campaigns/${encodeURIComponent(c.campaign_id)}/report`;
     link.target = '_blank';
     link.rel = 'noopener';
+    link.className = 'report-link';
     link.addEventListener('click', (e) => e.stopPropagation());
     const td = document.createElement('td');
     td.append(link);
-    tr.append(td);
+    tr.append(
+      el('td', c.name, 'name'), td, el('td', c.campaign_id, 'id'), el('td', c.backend, `swatch backend-${c.backend}`),
+      el('td', c.status, `status-${c.status}`),
+      el('td', `${fmtInt(c.stored_trials)} / ${fmtInt(c.planned_trials)}`, 'num'),
+      el('td', fmtInt(c.succeeded_trials), 'num'), el('td', fmtInt(c.failed_trials), 'num'),
+      el('td', fmtTime(c.started_at)), el('td', fmtTime(c.finished_at)),
+    );
     tr.addEventListener('click', () => selectCampaign(c.campaign_id));
     body.append(tr);
   }
@@ -94,7 +97,7 @@ function renderSummary() {
     const tr = document.createElement('tr');
     tr.dataset.mode = r.mode;
     tr.append(
-      el('td', r.backend), el('td', r.mode), el('td', fmtInt(r.trials), 'num'), el('td', fmtInt(r.succeeded), 'num'),
+      el('td', r.backend, `swatch backend-${r.backend}`), el('td', r.mode, `swatch mode-${r.mode}`), el('td', fmtInt(r.trials), 'num'), el('td', fmtInt(r.succeeded), 'num'),
       el('td', fmtPct(r.success_rate), 'num'),
       el('td', fmtMs(r.downtime_ms_p50), 'num'), el('td', fmtMs(r.downtime_ms_p95), 'num'),
       el('td', fmtMs(r.outage_ms_p50), 'num'), el('td', fmtMs(r.outage_ms_p95), 'num'),
