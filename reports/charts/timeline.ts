@@ -1,11 +1,15 @@
 /**
  * Timelines of a few chosen trials: per backend and mode, the succeeded trial with detail rows whose outage
  * is closest to that mode's median — a typical trial, not an outlier. Rounds are bars coloured by phase,
- * probe gaps are bars on their own lane, events are ticks.
+ * probe gaps are bars on their own lane, events are ticks named in a lane below them (timeline-labels.ts).
  */
 import { modeRank } from '../../core/modes.js';
 import { baseSpec, type FigureDef, type Row } from './figure.js';
 import { PHASE_COLOURS, fixedScale } from '../palette.js';
+import { eventLabelRows, LABEL_LANE } from './timeline-labels.js';
+
+/** Width of one trial's panel, px (the label lane places its labels by it). */
+const PANEL_WIDTH_PX = 620;
 
 export const TIMELINE_SQL = `WITH detailed AS (
   -- Trials that kept detail rows; at most 20,000 of them (a deterministic pick by hash) so a million-trial
@@ -62,18 +66,22 @@ export const timelineFigure: FigureDef = {
   id: 'timeline',
   title: 'Timelines of typical trials',
   caption:
-    'One panel per chosen trial (a succeeded trial whose outage is the median of its mode, or a failed one — named with its reason — when only failures kept their details), time in ms since the migration was requested: coloured bars are pre-copy rounds and the switch-over, the red bar is the longest stretch of lost probes, and the ticks mark events such as the pause and the resume.',
+    'One panel per chosen trial (a succeeded trial whose outage is the median of its mode, or a failed one — named with its reason — when only failures kept their details), time in ms since the migration was requested: coloured bars are pre-copy rounds and the switch-over, the red bar is the longest stretch of lost probes, and the ticks mark events such as the pause and the resume, named below them (a name that would overlap another is left out; hover a tick for it).',
   sql: TIMELINE_SQL,
   spec: (rows) => ({
-    ...baseSpec('Timelines of typical trials', rows),
+    ...baseSpec('Timelines of typical trials', [...rows, ...eventLabelRows(rows, PANEL_WIDTH_PX)]),
     facet: { row: { field: 'trial', type: 'nominal', title: null, sort: trialOrder(rows), header: { labelAngle: 0, labelAlign: 'left', labelLimit: 600, labelOrient: 'top' } } },
     resolve: { scale: { x: 'independent' } },
     spec: {
-      width: 620,
+      width: PANEL_WIDTH_PX,
       height: { step: 22 },
       encoding: {
-        y: { field: 'lane', type: 'nominal', title: null, sort: ['rounds', 'probe gaps', 'events'] },
-        x: { field: 'start_ms', type: 'quantitative', title: 'ms since migration request', axis: { tickCount: 8, labelOverlap: true } },
+        y: { field: 'lane', type: 'nominal', title: null, sort: ['rounds', 'probe gaps', 'events', LABEL_LANE] },
+        // Not niced, from 0: the label lane places its labels by this exact span (timeline-labels.ts).
+        x: {
+          field: 'start_ms', type: 'quantitative', title: 'ms since migration request',
+          scale: { nice: false, zero: true }, axis: { tickCount: 8, labelOverlap: true },
+        },
         tooltip: [
           { field: 'trial' }, { field: 'what' }, { field: 'round', type: 'quantitative' },
           { field: 'start_ms', type: 'quantitative', format: ',.1f' }, { field: 'end_ms', type: 'quantitative', format: ',.1f' },
@@ -81,7 +89,7 @@ export const timelineFigure: FigureDef = {
       },
       layer: [
         {
-          transform: [{ filter: "datum.lane !== 'events'" }],
+          transform: [{ filter: `datum.lane !== 'events' && datum.lane !== '${LABEL_LANE}'` }],
           mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
           encoding: {
             x2: { field: 'end_ms' },
@@ -92,6 +100,12 @@ export const timelineFigure: FigureDef = {
           transform: [{ filter: "datum.lane === 'events'" }],
           mark: { type: 'tick', color: 'black', thickness: 2 },
         },
+        ...[0, 1].map((line) => ({
+          name: `event_labels_${line}`,
+          transform: [{ filter: `datum.lane === '${LABEL_LANE}' && datum.line === ${line}` }],
+          mark: { type: 'text', fontSize: 10, baseline: 'middle', dy: line === 0 ? -5 : 6, align: { expr: 'datum.align' } },
+          encoding: { text: { field: 'label' } },
+        })),
       ],
     },
   }),

@@ -1,7 +1,7 @@
 /**
  * Reports answer the sweep's own question: the example sweeps run through `themis run` (small repetitions), each
  * report opened in one Chromium at 1400 px — nothing wider than the page, no overlapping axis titles, no
- * "tested up to 0" — the convergence map split by auto_converge with cells equal to a plain SQL per stratum,
+ * "tested up to 0", timeline events named without overlap — the convergence map split by auto_converge with cells equal to a plain SQL per stratum,
  * and the network designs' per-design outage medians equal to SQL.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ async function run(name: string, repetitions: number): Promise<{ db: string; htm
   return { db, html };
 }
 
-interface Page { wide: string[]; overlaps: string[]; text: string; figures: Record<string, unknown[]> }
+interface Page { wide: string[]; overlaps: string[]; labels: string[]; text: string; figures: Record<string, unknown[]> }
 
 async function inspect(html: string): Promise<Page> {
   const page = await chrome.context.newPage();
@@ -43,6 +43,7 @@ async function inspect(html: string): Promise<Page> {
         .filter((e) => e.getBoundingClientRect().right > vw + 1)
         .map((e) => `${e.tagName} ${e.id} ${e.getAttribute('data-table') ?? ''}`);
       const overlaps: string[] = [];
+      const labels: string[] = [];
       document.querySelectorAll('div.fig svg').forEach((svg) => {
         const titles = [...svg.querySelectorAll('g.role-axis-title text')].map((t) => t.getBoundingClientRect()).filter((r) => r.width > 0);
         for (let i = 0; i < titles.length; i++) for (let j = i + 1; j < titles.length; j++) {
@@ -50,8 +51,17 @@ async function inspect(html: string): Promise<Page> {
           if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps.push(svg.closest('div.fig')!.id);
         }
       });
+      // The timeline's event names (timeline-labels.ts): none overlaps another, each inside its panel.
+      document.querySelectorAll('div.fig svg').forEach((svg) => {
+        const names = [...svg.querySelectorAll('g[class*="event_labels"] text')].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+        if (names.length > 0) labels.push(...names.map((n) => n.text ?? ''));
+        for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) {
+          const a = names[i].r, b = names[j].r;
+          if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps.push(`event names ${names[i].text}/${names[j].text}`);
+        }
+      });
       const figures = JSON.parse(document.getElementById('themis-figures')!.textContent!) as { id: string; spec: { data?: { values: unknown[] } } }[];
-      return { wide, overlaps, text: document.body.innerText, figures: Object.fromEntries(figures.map((f) => [f.id, f.spec.data?.values ?? []])) };
+      return { wide, overlaps, labels, text: document.body.innerText, figures: Object.fromEntries(figures.map((f) => [f.id, f.spec.data?.values ?? []])) };
     });
   } finally {
     await page.close();
@@ -109,6 +119,7 @@ describe('stratified reports at 1400 px', () => {
       const { html } = await run(name, 5);
       const p = await inspect(html);
       expect({ name, wide: p.wide, overlaps: p.overlaps }).toEqual({ name, wide: [], overlaps: [] });
+      expect(p.labels, name).toContain('paused'); // the timeline names its events
       expect(p.text).not.toContain('tested up to 0 ');
     }
   }, 300_000);
