@@ -68,7 +68,7 @@ describe('store', () => {
       { trial_id: t2.trial_id, trial_index: 2n, point_id: t2.point_id, repetition: 0, seed: BigInt(t2.seed), mode: 'cold', memory_mib: 512,
         max_bandwidth_mib_s: 128, status: 'succeeded', failure_reason: null, total_ms: 1000, acc: 'tcg', pmode: 'cold' },
       { trial_id: trialAt(plan, 3).trial_id, trial_index: 3n, point_id: t2.point_id, repetition: 1, seed: BigInt(trialAt(plan, 3).seed),
-        mode: 'cold', memory_mib: 512, max_bandwidth_mib_s: '128', status: 'failed', failure_reason: 'not_converged', total_ms: null, acc: null, pmode: 'cold' },
+        mode: 'cold', memory_mib: 512, max_bandwidth_mib_s: 128, status: 'failed', failure_reason: 'not_converged', total_ms: null, acc: null, pmode: 'cold' },
     ]);
     const detail = (await store.connection.runAndReadAll(
       `SELECT (SELECT count(*) FROM rounds WHERE trial_id = $id) r, (SELECT count(*) FROM probe_gaps WHERE trial_id = $id) g,
