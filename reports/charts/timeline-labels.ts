@@ -9,7 +9,7 @@ import type { Row } from './figure.js';
 export const LABEL_LANE = 'event names';
 /** Lines of the label lane; a label goes on the first line that has room. */
 const LINES = 2;
-/** Width of one character of the 10 px label font, px (DejaVu Sans averages ~6; rounded up so estimates err wide). */
+/** Width of one character of the 9 px label font, px (DejaVu Sans averages ~5.5; rounded up so estimates err wide). */
 const CHAR_PX = 6.5;
 /** Space kept between two labels on one line, px. */
 const GAP_PX = 6;
