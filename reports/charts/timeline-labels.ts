@@ -47,12 +47,14 @@ export function shortEventName(kind: string): string {
 export const labelWidthPx = (text: string) => text.length * CHAR_PX;
 
 /**
- * Label rows for the events of `rows` (lane 'events'), per trial, for a panel `widthPx` wide whose x scale spans
- * exactly the trial's rows from 0 (the figure's x scales are independent per trial, not niced). Each label is
- * centred on its tick unless that sticks out of the panel; `line` is 0 or 1.
+ * The rows with each event (lane 'events') given its label: `label`, `line` (0 or 1) and `align`, or no line when
+ * its name is left out. Rows are annotated, not added, so the figure's data stays the SQL's rows (the notebook
+ * compares them). Placement is per trial, for a panel `widthPx` wide whose x scale spans exactly the trial's rows
+ * from 0 (the figure's x scales are independent per trial, not niced). Each label is centred on its tick unless
+ * that sticks out of the panel.
  */
-export function eventLabelRows(rows: readonly Row[], widthPx: number): Row[] {
-  const out: Row[] = [];
+export function labelEvents(rows: readonly Row[], widthPx: number): Row[] {
+  const placed = new Map<Row, Row>();
   for (const trial of new Set(rows.map((r) => String(r.trial)))) {
     const mine = rows.filter((r) => String(r.trial) === trial);
     const times = mine.flatMap((r) => [Number(r.start_ms), Number(r.end_ms)]).filter(Number.isFinite);
@@ -70,8 +72,8 @@ export function eventLabelRows(rows: readonly Row[], widthPx: number): Row[] {
       const line = ends.findIndex((end) => left >= end + GAP_PX);
       if (line < 0) continue;
       ends[line] = left + 2 * half;
-      out.push({ trial, lane: LABEL_LANE, what: String(e.what), label, start_ms: e.start_ms, end_ms: e.start_ms, round: null, line, align });
+      placed.set(e, { ...e, label, line, align });
     }
   }
-  return out;
+  return rows.map((r) => placed.get(r) ?? r);
 }

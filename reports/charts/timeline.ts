@@ -6,8 +6,9 @@
 import { modeRank } from '../../core/modes.js';
 import { baseSpec, type FigureDef, type Row } from './figure.js';
 import { PHASE_COLOURS, fixedScale } from '../palette.js';
-import { eventLabelRows, LABEL_LANE } from './timeline-labels.js';
+import { labelEvents, LABEL_LANE } from './timeline-labels.js';
 
+const LANES = ['rounds', 'probe gaps', 'events', LABEL_LANE];
 /** Width of one trial's panel, px (the label lane places its labels by it). */
 const PANEL_WIDTH_PX = 620;
 
@@ -69,14 +70,15 @@ export const timelineFigure: FigureDef = {
     'One panel per chosen trial (a succeeded trial whose outage is the median of its mode, or a failed one — named with its reason — when only failures kept their details), time in ms since the migration was requested: coloured bars are pre-copy rounds and the switch-over, the red bar is the longest stretch of lost probes, and the ticks mark events such as the pause and the resume, named below them (a name that would overlap another is left out; hover a tick for it).',
   sql: TIMELINE_SQL,
   spec: (rows) => ({
-    ...baseSpec('Timelines of typical trials', [...rows, ...eventLabelRows(rows, PANEL_WIDTH_PX)]),
+    ...baseSpec('Timelines of typical trials', labelEvents(rows, PANEL_WIDTH_PX)),
     facet: { row: { field: 'trial', type: 'nominal', title: null, sort: trialOrder(rows), header: { labelAngle: 0, labelAlign: 'left', labelLimit: 600, labelOrient: 'top' } } },
     resolve: { scale: { x: 'independent' } },
     spec: {
       width: PANEL_WIDTH_PX,
-      height: { step: 22 },
+      height: { step: 24 },
       encoding: {
-        y: { field: 'lane', type: 'nominal', title: null, sort: ['rounds', 'probe gaps', 'events', LABEL_LANE] },
+        // One fixed lane order, the names under the ticks (the text layers' y is a datum, which would otherwise come first).
+        y: { field: 'lane', type: 'nominal', title: null, scale: { domain: LANES } },
         // Not niced, from 0: the label lane places its labels by this exact span (timeline-labels.ts).
         x: {
           field: 'start_ms', type: 'quantitative', title: 'ms since migration request',
@@ -89,7 +91,7 @@ export const timelineFigure: FigureDef = {
       },
       layer: [
         {
-          transform: [{ filter: `datum.lane !== 'events' && datum.lane !== '${LABEL_LANE}'` }],
+          transform: [{ filter: "datum.lane !== 'events'" }],
           mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5 },
           encoding: {
             x2: { field: 'end_ms' },
@@ -102,10 +104,11 @@ export const timelineFigure: FigureDef = {
         },
         ...[0, 1].map((line) => ({
           name: `event_labels_${line}`,
-          transform: [{ filter: `datum.lane === '${LABEL_LANE}' && datum.line === ${line}` }],
-          // 9 px on two lines ±4.5 px from the lane's middle: the lower line clears the x axis (it touched it at 10 px, +6)
-          mark: { type: 'text', fontSize: 9, baseline: 'middle', dy: line === 0 ? -4.5 : 4.5, align: { expr: 'datum.align' } },
-          encoding: { text: { field: 'label' } },
+          transform: [{ filter: `datum.lane === 'events' && datum.line === ${line}` }],
+          // 9 px text (boxes ~10.5 px high) on two lines ±5.5 px from the lane's middle: the lines do not touch each
+          // other (±4.5 overlapped by a pixel in Chromium) and the lower one clears the x axis (lanes are 24 px).
+          mark: { type: 'text', fontSize: 9, baseline: 'middle', dy: line === 0 ? -5.5 : 5.5, align: { expr: 'datum.align' } },
+          encoding: { y: { datum: LABEL_LANE, type: 'nominal', scale: { domain: LANES } }, text: { field: 'label' } },
         })),
       ],
     },
