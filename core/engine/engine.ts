@@ -215,7 +215,8 @@ async function runOneByOne(backend: Backend, ctx: RunContext): Promise<number> {
       storing = storing.then(async () => {
         progress.storing?.(1);
         await store.appendBatch(ctx.campaignId, ctx.backendName, plan, batch);
-        progress.stored?.(++ran); // inside the chain: commits are serial, so the count is monotone
+        ran++; // not inside `stored?.(…)`: an absent callback would skip evaluating its argument
+        progress.stored?.(ran); // inside the chain: commits are serial, so the count is monotone
       });
       await storing;
     }
