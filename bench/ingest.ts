@@ -11,17 +11,19 @@ import { OUTCOME_COUNT, OUTCOME_INDEX as O } from '../core/results/outcomes.js';
 import { parseSweep } from '../core/spec/load.js';
 import { Store } from '../core/store/store.js';
 
-function syntheticBatch(first: number, count: number, withDetail: boolean): ResultBatch {
+/** A batch as the simulator makes it; the outcomes not every trial has (post-copy, TCP) are NULL (NaN). */
+export function syntheticBatch(first: number, count: number, withDetail: boolean): ResultBatch {
   const b = emptyBatch(count);
   const row = new Float64Array(OUTCOME_COUNT);
   for (let k = 0; k < count; k++) {
     const i = reserveTrial(b);
     const t = b.trials;
     t.index[i] = first + k;
-    t.succeeded[i] = 1;
-    t.failure_reason[i] = -1;
+    const failed = k % 10 === 9; // a failed trial in ten: a reason, and the outcomes it never measured NULL
+    t.succeeded[i] = failed ? 0 : 1;
+    t.failure_reason[i] = failed ? 0 : -1;
     row[O.total_ms] = 1000 + k;
-    row[O.downtime_ms] = 40;
+    row[O.downtime_ms] = failed ? Number.NaN : 40;
     row[O.outage_ms] = 60;
     row[O.loss_pct] = 1;
     row[O.rtt_p50_ms] = 0.2;
@@ -29,6 +31,8 @@ function syntheticBatch(first: number, count: number, withDetail: boolean): Resu
     row[O.transferred_bytes] = 1e9;
     row[O.rounds] = 4;
     row[O.throttle_max_pct] = 0;
+    row[O.postcopy_faults] = Number.NaN;
+    row[O.tcp_stall_ms] = Number.NaN;
     setOutcomeRow(t, i, row);
     t.started_at_ms[i] = 0;
     t.wall_ms[i] = 0;

@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
     const { benchIngest } = await import('./ingest.js');
     return { ...(await benchIngest(200_000, true)), ...(await benchIngest(500_000, false)) };
   },
+  'store-routes': async () => async () => (await import('./store-routes.js')).benchStoreRoutes(),
   'end-to-end': async () => (await import('./end-to-end.js')).benchEndToEnd,
   report: async () => async () => (await import('./report.js')).benchReportSynthetic(),
   datasets: async () => (await import('./datasets.js')).benchDatasets,

@@ -3,17 +3,17 @@
  * one INSERT … SELECT per table, all inside one transaction: a trial is stored whole or not at all.
  * Parameters are appended once per point and joined in, so a million trials do not repeat 50 columns each.
  */
-import { DuckDBConnection, DuckDBInstance, DOUBLE, INTEGER, VARCHAR } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { openDatabase } from './open.js';
 import { StoreInterruptedError } from '../errors.js';
 import { FAILURE_REASONS, type BackendName, type FailureReason } from '../backend.js';
-import { trialSeed } from '../plan/seed.js';
+import { pointSeedHash, repetitionSeed } from '../plan/seed.js';
 import { canonicalJson, type Plan } from '../plan/plan.js';
-import { failureReasonOf, type ResultBatch } from '../results/batch.js';
+import type { ResultBatch } from '../results/batch.js';
 import { OUTCOMES, OUTCOME_NAMES } from '../results/outcomes.js';
 import { parameterColumns, parameterFromTextSql, SCHEMA_VERSION } from './schema.js';
 import { migrateSchema } from './migrate.js';
-import { appendToTempTable, type Column } from './append.js';
+import { appendColumns, type ColumnValues } from './append.js';
 
 export interface CampaignRow {
   campaign_id: string;
@@ -29,9 +29,13 @@ export interface CampaignRow {
   status: 'running' | 'finished' | 'interrupted' | 'failed';
 }
 
-/** Staging tables in the shape of a batch's columns (batch.ts); the trials' outcome columns come from the declaration. */
+/**
+ * Staging tables in the shape of a batch's columns (batch.ts, written by append.ts as their typed arrays' own
+ * types); the trials' outcome columns come from the declaration. `failure_code` is the batch's index into
+ * FAILURE_REASONS (-1: none), turned into the reason's text by the INSERT.
+ */
 const STAGING_SQL = [
-  `CREATE TEMP TABLE IF NOT EXISTS stage_trials (trial_index INTEGER, seed DOUBLE, succeeded INTEGER, failure_reason VARCHAR,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_trials (trial_index INTEGER, seed UINTEGER, succeeded UTINYINT, failure_code TINYINT,
      ${OUTCOME_NAMES.map((name) => `${name} DOUBLE`).join(', ')}, started_at_ms DOUBLE, wall_ms DOUBLE, detail VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_rounds (trial_index INTEGER, round INTEGER, phase VARCHAR, start_ms DOUBLE,
      duration_ms DOUBLE, pages_sent DOUBLE, bytes_sent DOUBLE, dirty_pages_after DOUBLE, throttle_pct DOUBLE)`,
@@ -40,13 +44,18 @@ const STAGING_SQL = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_events (trial_index INTEGER, t_ms DOUBLE, source VARCHAR, kind VARCHAR, detail VARCHAR)`,
 ];
 
-const n = (col: string) => `nullif(${col}, 'nan'::DOUBLE)`;
+/** SQL for the failure reason of code `col` (batch.ts failureReasonCode). */
+const failureReasonSql = (col: string) =>
+  `CASE WHEN ${col} >= 0 THEN [${FAILURE_REASONS.map((r) => `'${r}'`).join(', ')}][${col} + 1] END`;
+
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 export class Store {
   private interruptRequested = false;
   private pointsLoaded: string | null = null;
   private repetitions = 1;
+  /** pointSeedHash per point of the loaded plan: a trial's seed is then one mix of it with the repetition. */
+  private pointHashes = new Uint32Array(0);
 
   private constructor(
     readonly instance: DuckDBInstance,
@@ -168,13 +177,13 @@ export class Store {
     await this.connection.run(`CREATE OR REPLACE TEMP TABLE stage_points (point_index INTEGER, point_id VARCHAR, params VARCHAR,
       ${cols.map((c) => `"${c.name}" VARCHAR`).join(', ')})`);
     for (const sql of STAGING_SQL) await this.connection.run(sql);
-    const columns: Column[] = [
-      { type: INTEGER, values: plan.points.map((_, i) => i) },
-      { type: VARCHAR, values: plan.points.map((p) => p.point_id) },
-      { type: VARCHAR, values: plan.points.map((p) => canonicalJson(p.values)) },
-      ...cols.map((c) => ({ type: VARCHAR, values: plan.points.map((p) => String(p.params[c.name])) })),
+    const columns: ColumnValues[] = [
+      Int32Array.from(plan.points, (_, i) => i),
+      plan.points.map((p) => p.point_id),
+      plan.points.map((p) => canonicalJson(p.values)),
+      ...cols.map((c) => plan.points.map((p) => String(p.params[c.name]))),
     ];
-    await appendToTempTable(this.connection, 'stage_points', columns, plan.points.length);
+    await appendColumns(this.connection, 'stage_points', columns, plan.points.length);
     await this.transaction(async () => {
       await this.connection.run('DELETE FROM points WHERE campaign_id = $id', { id: campaignId });
       // BY NAME: a database made before a parameter existed has that column appended at the end (schema.ts)
@@ -185,6 +194,7 @@ export class Store {
     await this.connection.run('DROP TABLE stage_points');
     this.pointsLoaded = campaignId;
     this.repetitions = plan.repetitions;
+    this.pointHashes = Uint32Array.from(plan.points, (p) => pointSeedHash(plan.campaignSeed, p.point_id));
   }
 
   /**
@@ -212,67 +222,27 @@ export class Store {
     await this.appendBatches(campaignId, backend, plan, [batch]);
   }
 
+  /** Appends a batch's columns to the staging tables, as they are (append.ts); seeds are derived from the plan. */
   private async stageBatch(plan: Plan, batch: ResultBatch): Promise<void> {
     const t = batch.trials;
     const count = batch.nTrials;
-    const seeds = new Float64Array(count);
-    const reasons: (string | null)[] = new Array(count);
+    const seeds = new Uint32Array(count);
+    const reps = plan.repetitions;
     for (let i = 0; i < count; i++) {
       const index = t.index[i];
-      const point = plan.points[Math.floor(index / plan.repetitions)];
-      seeds[i] = trialSeed(plan.campaignSeed, point.point_id, index % plan.repetitions);
-      reasons[i] = failureReasonOf(t.failure_reason[i]);
+      const point = Math.floor(index / reps);
+      seeds[i] = repetitionSeed(this.pointHashes[point], index - point * reps);
     }
-    const D = DOUBLE;
-    const sub = <T extends { subarray(a: number, b: number): T }>(a: T, len: number) => a.subarray(0, len);
-    await appendToTempTable(this.connection, 'stage_trials', [
-      { type: INTEGER, values: sub(t.index, count) },
-      { type: D, values: seeds },
-      { type: INTEGER, values: sub(t.succeeded, count) },
-      { type: VARCHAR, values: reasons },
-      ...t.outcomes.map((col) => ({ type: D, values: sub(col, count) })),
-      { type: D, values: sub(t.started_at_ms, count) },
-      { type: D, values: sub(t.wall_ms, count) },
-      { type: VARCHAR, values: t.detail.slice(0, count) },
-    ], count, this.betweenChunks);
+    const stage = (table: string, columns: ColumnValues[], rows: number) =>
+      rows > 0 ? appendColumns(this.connection, table, columns, rows, this.betweenChunks) : Promise.resolve();
+    await stage('stage_trials', [t.index, seeds, t.succeeded, t.failure_reason, ...t.outcomes, t.started_at_ms, t.wall_ms, t.detail], count);
     const r = batch.rounds;
-    const nr = batch.nRounds;
-    if (nr > 0) {
-      await appendToTempTable(this.connection, 'stage_rounds', [
-        { type: INTEGER, values: sub(r.trial, nr) },
-        { type: INTEGER, values: sub(r.round, nr) },
-        { type: VARCHAR, values: r.phase.slice(0, nr) },
-        { type: D, values: sub(r.start_ms, nr) },
-        { type: D, values: sub(r.duration_ms, nr) },
-        { type: D, values: sub(r.pages_sent, nr) },
-        { type: D, values: sub(r.bytes_sent, nr) },
-        { type: D, values: sub(r.dirty_pages_after, nr) },
-        { type: D, values: sub(r.throttle_pct, nr) },
-      ], nr, this.betweenChunks);
-    }
+    await stage('stage_rounds', [r.trial, r.round, r.phase, r.start_ms, r.duration_ms, r.pages_sent, r.bytes_sent,
+      r.dirty_pages_after, r.throttle_pct], batch.nRounds);
     const g = batch.probe_gaps;
-    const ng = batch.nProbeGaps;
-    if (ng > 0) {
-      await appendToTempTable(this.connection, 'stage_probe_gaps', [
-        { type: INTEGER, values: sub(g.trial, ng) },
-        { type: VARCHAR, values: g.probe.slice(0, ng) },
-        { type: VARCHAR, values: g.direction.slice(0, ng) },
-        { type: D, values: sub(g.start_ms, ng) },
-        { type: D, values: sub(g.duration_ms, ng) },
-        { type: D, values: sub(g.packets_lost, ng) },
-      ], ng, this.betweenChunks);
-    }
+    await stage('stage_probe_gaps', [g.trial, g.probe, g.direction, g.start_ms, g.duration_ms, g.packets_lost], batch.nProbeGaps);
     const e = batch.events;
-    const ne = batch.nEvents;
-    if (ne > 0) {
-      await appendToTempTable(this.connection, 'stage_events', [
-        { type: INTEGER, values: sub(e.trial, ne) },
-        { type: D, values: sub(e.t_ms, ne) },
-        { type: VARCHAR, values: e.source.slice(0, ne) },
-        { type: VARCHAR, values: e.kind.slice(0, ne) },
-        { type: VARCHAR, values: e.detail.slice(0, ne) },
-      ], ne, this.betweenChunks);
-    }
+    await stage('stage_events', [e.trial, e.t_ms, e.source, e.kind, e.detail], batch.nEvents);
   }
 
   private async insertStaged(campaignId: string, backend: BackendName, rounds: boolean, gaps: boolean, events: boolean): Promise<void> {
@@ -284,8 +254,8 @@ export class Store {
     // By name: a database made before an outcome existed has that column at the end (schema.ts).
     await c.run(`INSERT INTO trial_results BY NAME SELECT ${cid} AS campaign_id, s.trial_index, s.trial_index // ${reps} AS point_index,
       s.trial_index % ${reps} AS repetition, s.seed::UBIGINT AS seed, ${quote(backend)} AS backend,
-      CASE WHEN s.succeeded = 1 THEN 'succeeded' ELSE 'failed' END AS status, s.failure_reason,
-      ${OUTCOMES.map((o) => `${n(`s.${o.name}`)}::${o.sql} AS ${o.name}`).join(', ')},
+      CASE WHEN s.succeeded = 1 THEN 'succeeded' ELSE 'failed' END AS status, ${failureReasonSql('s.failure_code')} AS failure_reason,
+      ${OUTCOMES.map((o) => `s.${o.name}::${o.sql} AS ${o.name}`).join(', ')},
       make_timestamptz((s.started_at_ms * 1000)::BIGINT) AS started_at, s.wall_ms, s.detail::JSON AS detail
       FROM stage_trials s`);
     if (rounds) {

@@ -23,6 +23,8 @@ function result(over: Partial<TrialResult>): TrialResult {
     transferred_bytes: 1e6,
     rounds: 3,
     throttle_max_pct: 20,
+    postcopy_faults: 0,
+    tcp_stall_ms: null,
     rounds_detail: [
       { round: 1, phase: 'precopy', start_ms: 0, duration_ms: 900, pages_sent: 100, bytes_sent: 409600, dirty_pages_after: 10, throttle_pct: 0 },
       { round: 2, phase: 'stopcopy', start_ms: 900, duration_ms: 50, pages_sent: 10, bytes_sent: 40960, dirty_pages_after: 0, throttle_pct: 0 },
