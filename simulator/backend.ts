@@ -22,8 +22,11 @@ import type { ChunkReply, ChunkRequest, WorkerInit } from './worker.js';
 export const BATCH_TRIALS = 8192;
 /** In-thread chunks are this small: the thread is blocked during a chunk, so an abort is seen between chunks. */
 const IN_THREAD_BATCH_TRIALS = 512;
-/** Finished batches held for a slow consumer before the workers pause (≈ 2 DuckDB row groups of trials). */
-const MAX_QUEUED_BATCHES = 16;
+/**
+ * Finished batches held for a slow consumer before the workers pause. With two chunks in flight per worker this
+ * keeps every core busy; more only holds memory (a batch of failing trials with all their rounds is ~16 MiB).
+ */
+const MAX_QUEUED_BATCHES = 4;
 
 export interface SimulatorBackendOptions {
   /** worker threads; default os.availableParallelism(); 0 or 1 runs in-thread */

@@ -17,6 +17,7 @@ import { Store } from '../store/store.js';
 import { themisVersion } from '../version.js';
 import { Halt } from './halt.js';
 import { silentProgress, type Progress } from './progress.js';
+import { todoBlocks, todoIndices, todoOf, type Todo } from './todo.js';
 
 export interface RunOptions {
   spec: CampaignSpec;
@@ -64,7 +65,7 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
   // Nothing written on bad input: a file this run creates is removed again if it fails before writing a campaign.
   const created = !existsSync(options.dbPath);
   let wrote = false;
-  const store = await Store.open(options.dbPath);
+  const store = await Store.open(options.dbPath, { memoryLimit: WRITER_MEMORY_LIMIT });
   try {
     const existing = await store.findCampaign(campaign_id);
     if (existing && !options.resume && !options.fresh) {
@@ -99,11 +100,9 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
       });
     }
     await store.loadPoints(campaign_id, plan);
-    const stored = resuming ? await store.storedTrialIndices(campaign_id) : new Set<number>();
-    const todo: number[] = [];
-    for (let i = start; i < end; i++) if (!stored.has(i)) todo.push(i);
+    const { todo, skipped } = todoOf(start, end, resuming ? await store.storedTrialRanges(campaign_id) : []);
 
-    progress.start(todo.length, `${spec.sweep.name} (${spec.sweep.backend})`);
+    progress.start(todo.count, `${spec.sweep.name} (${spec.sweep.backend})`);
     let ran = 0;
     const halt = new Halt();
     try {
@@ -114,10 +113,10 @@ export async function runCampaign(options: RunOptions): Promise<RunOutcome> {
     } finally {
       progress.stop();
     }
-    const status = !halt.halted && ran + stored.size >= end - start ? 'finished' : 'interrupted';
+    const status = !halt.halted && ran + skipped >= end - start ? 'finished' : 'interrupted';
     await store.setCampaignStatus(campaign_id, status);
     if (halt.error) throw halt.error;
-    return { campaign_id, plan, planned: end - start, skipped: stored.size, ran, status };
+    return { campaign_id, plan, planned: end - start, skipped, ran, status };
   } finally {
     await backend.dispose().catch(() => undefined);
     store.close();
@@ -129,15 +128,23 @@ function removeDatabaseFile(path: string): void {
   for (const f of [path, `${path}.wal`]) rmSync(f, { force: true });
 }
 
+/** DuckDB's memory for a campaign's writer (Store.open): its working set is a transaction's batches. */
+const WRITER_MEMORY_LIMIT = '128MB';
+
 /** About one DuckDB row group of trials per transaction: below that DuckDB goes through its WAL, 4× slower. */
 const TRIALS_PER_TRANSACTION = 122_880;
-/** …but never hold results longer than this, so a slow batch backend still stores as it goes. */
+/**
+ * …or this many rows of all tables, whichever comes first: a batch of failing trials can carry 30 rounds each, and
+ * holding a row group of those trials would hold 4 M rows (measured: 1 GiB peak RSS at 3 M trials before this bound).
+ */
+const ROWS_PER_TRANSACTION = 262_144;
+/** …and never hold results longer than this, so a slow batch backend still stores as it goes. */
 const MAX_HOLD_MS = 2_000;
 
 /** What both ways of running trials need. */
 interface RunContext {
   plan: Plan;
-  todo: readonly number[];
+  todo: Todo;
   store: Store;
   campaignId: string;
   backendName: BackendName;
@@ -178,14 +185,19 @@ async function runInBatches(backend: Backend & BatchRunner, ctx: RunContext): Pr
   const interruptCommit = () => store.interrupt();
   signal.addEventListener('abort', interruptCommit, { once: true });
   try {
-    for await (const batch of backend.runBatches(plan, Int32Array.from(ctx.todo), signal)) {
-      if (pending.length === 0) heldSince = Date.now();
-      pending.push(batch);
-      pendingTrials += batch.nTrials;
-      pendingRows += batch.nTrials + batch.nRounds + batch.nProbeGaps + batch.nEvents;
-      progress.advance(batch.nTrials);
+    // The indices go to the backend in bounded blocks (todo.ts): no array of the whole campaign is ever made.
+    blocks: for (const indices of todoBlocks(ctx.todo)) {
+      for await (const batch of backend.runBatches(plan, indices, signal)) {
+        if (pending.length === 0) heldSince = Date.now();
+        pending.push(batch);
+        pendingTrials += batch.nTrials;
+        pendingRows += batch.nTrials + batch.nRounds + batch.nProbeGaps + batch.nEvents;
+        progress.advance(batch.nTrials);
+        if (signal.aborted) break blocks;
+        const full = pendingTrials >= TRIALS_PER_TRANSACTION || pendingRows >= ROWS_PER_TRANSACTION;
+        if (full || Date.now() - heldSince > MAX_HOLD_MS) await flush();
+      }
       if (signal.aborted) break;
-      if (pendingTrials >= TRIALS_PER_TRANSACTION || Date.now() - heldSince > MAX_HOLD_MS) await flush();
     }
     if (!signal.aborted || pendingRows <= ABORT_KEEP_ROWS) await flush();
   } finally {
@@ -197,13 +209,15 @@ async function runInBatches(backend: Backend & BatchRunner, ctx: RunContext): Pr
 /** Trials one at a time per backend slot; each result is stored in its own transaction as soon as it ends. */
 async function runOneByOne(backend: Backend, ctx: RunContext): Promise<number> {
   const { plan, todo, store, progress, signal } = ctx;
-  let next = 0;
+  const indices = todoIndices(todo);
   let ran = 0;
   // Appends must not interleave on one connection: chain them.
   let storing = Promise.resolve();
   const worker = async () => {
-    while (!signal.aborted && !ctx.halt.halted && next < todo.length) {
-      const index = todo[next++];
+    while (!signal.aborted && !ctx.halt.halted) {
+      const next = indices.next();
+      if (next.done) break;
+      const index = next.value;
       const trial = trialAt(plan, index);
       const startedAt = Date.now();
       const t0 = performance.now();
@@ -221,7 +235,7 @@ async function runOneByOne(backend: Backend, ctx: RunContext): Promise<number> {
       await storing;
     }
   };
-  const slots = Math.max(1, Math.min(backend.maxConcurrency, todo.length));
+  const slots = Math.max(1, Math.min(backend.maxConcurrency, todo.count));
   await Promise.all(Array.from({ length: slots }, worker));
   return ran;
 }

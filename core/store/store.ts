@@ -63,15 +63,19 @@ export class Store {
     readonly path: string,
   ) {}
 
-  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<Store> {
+  /**
+   * `memoryLimit`: DuckDB's memory_limit for a writer. DuckDB's own default (80 % of RAM) lets a million-trial run
+   * grow past 1 GiB; a campaign's batches need little (engine: 128MB — measured 1 M trials: 256MB → 667 MiB peak
+   * RSS, 128MB → 572 MiB, same speed); a merge of many shards needs more (256MB default). THEMIS_DUCKDB_MEMORY
+   * overrides both.
+   */
+  static async open(path: string, options: { readOnly?: boolean; memoryLimit?: string } = {}): Promise<Store> {
     const { instance, connection } = await openDatabase(path, { readOnly: options.readOnly });
     const store = new Store(instance, connection, path);
     if (!options.readOnly) {
       // Checkpointing every 16 MiB of WAL made each batch commit cost ~250 ms; checkpoint at close instead.
       await connection.run("SET checkpoint_threshold = '4GB'");
-      // DuckDB's default (80 % of RAM) lets a million-trial run grow past 1 GiB (measured: 512MB → 918 MiB peak
-      // RSS, 256MB → 734 MiB, same speed); the writer's batches need far less. THEMIS_DUCKDB_MEMORY overrides.
-      await connection.run(`SET memory_limit = ${quote(process.env.THEMIS_DUCKDB_MEMORY ?? '256MB')}`);
+      await connection.run(`SET memory_limit = ${quote(process.env.THEMIS_DUCKDB_MEMORY ?? options.memoryLimit ?? '256MB')}`);
       await store.ensureSchema();
     }
     return store;
@@ -160,7 +164,21 @@ export class Store {
     return n;
   }
 
-  /** Plan indices of the trials already stored for a campaign (for --resume). */
+  /**
+   * Plan indices of the trials already stored for a campaign (for --resume), as sorted half-open ranges [lo, hi):
+   * runs of consecutive indices found in SQL, so a resume of ten million trials reads a few rows, not ten million.
+   */
+  async storedTrialRanges(campaignId: string): Promise<[number, number][]> {
+    const r = await this.connection.runAndReadAll(
+      `SELECT min(trial_index)::DOUBLE AS lo, (max(trial_index) + 1)::DOUBLE AS hi FROM (
+         SELECT trial_index, trial_index - row_number() OVER (ORDER BY trial_index) AS run FROM trial_results WHERE campaign_id = $id)
+       GROUP BY run ORDER BY lo`,
+      { id: campaignId },
+    );
+    return r.getRowsJS().map(([lo, hi]) => [Number(lo), Number(hi)]);
+  }
+
+  /** Plan indices of the trials already stored for a campaign, one by one (small campaigns, tests). */
   async storedTrialIndices(campaignId: string): Promise<Set<number>> {
     const r = await this.connection.runAndReadAll(`SELECT trial_index FROM trial_results WHERE campaign_id = $id`, { id: campaignId });
     // A campaign stopped before its first commit has no rows, and an empty result has no columns at all.
