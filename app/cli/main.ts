@@ -3,21 +3,15 @@
  * exits with 2 and writes nothing.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { warnIgnoredParameters } from './ignored-parameters.js';
-import { writeFileAtomic } from '../../reports/atomic.js';
-import { planPointCount, type Shard } from '../../core/plan/plan.js';
-import { runCommand, type RunCommandOptions } from './run.js';
+// Only what parsing the command line needs is imported here: each command loads its own modules when it runs
+// (`themis --version` loads neither DuckDB nor zod nor a report; `run` on the simulator no report until it writes one).
+import type { Shard } from '../../core/plan/plan.js';
+import type { RunCommandOptions } from './run.js';
 import { FAILURE_REASONS, type FailureReason } from '../../core/backend.js';
-import { loadSweepFile } from '../../core/spec/load.js';
-import { sweepJsonSchema } from '../../core/spec/sweep.js';
 import { themisVersion } from '../../core/version.js';
 import { reportError } from './exit.js';
 import { UsageError } from '../../core/errors.js';
-import { mergeDatabases } from '../../core/store/merge.js';
-import { formatQueryResult, queryReadOnly, type SqlFormat } from './sql.js';
+import type { SqlFormat } from './sql.js';
 import { SQL_FORMATS, quietOnClosedPipe } from './sql-format.js';
 import { formatFromExtension, parseBy, sqlToParquet } from './report-options.js';
 
@@ -58,6 +52,9 @@ type ReportOptions = { out?: string; by?: string[]; campaign?: string; format: '
 
 /** A folder (dataset or root of shards) is merged into a scratch database first, as `themis merge` would. */
 async function reportDatabase(input: string): Promise<{ db: string; done: () => void }> {
+  const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
   let isFolder = false;
   try {
     isFolder = statSync(input).isDirectory();
@@ -69,6 +66,7 @@ async function reportDatabase(input: string): Promise<{ db: string; done: () => 
   const done = () => rmSync(scratch, { recursive: true, force: true });
   try {
     const db = join(scratch, 'merged.duckdb');
+    const { mergeDatabases } = await import('../../core/store/merge.js');
     await mergeDatabases(db, [input]);
     return { db, done };
   } catch (err) {
@@ -112,6 +110,7 @@ function addRunCommand(program: Command): void {
     .option('--retry-failed <reasons...>', 'with --resume implied: run again the stored failed trials with these failure reasons', parseReasons)
     .option('--by <axes>', "the report's breakdown (comma-separated; default: the axes the sweep varies; none: no breakdown)", parseBy)
     .action(async (sweepPath: string, o: RunCommandOptions) => {
+      const { runCommand } = await import('./run.js');
       await runCommand(sweepPath, o);
     });
 }
@@ -121,7 +120,10 @@ function addCheckCommand(program: Command): void {
     .command('check')
     .description('Validate a sweep file and show the size of its plan')
     .argument('<sweep>', 'sweep file (YAML)')
-    .action((sweepPath: string) => {
+    .action(async (sweepPath: string) => {
+      const { loadSweepFile } = await import('../../core/spec/load.js');
+      const { planPointCount } = await import('../../core/plan/plan.js');
+      const { warnIgnoredParameters } = await import('./ignored-parameters.js');
       const spec = loadSweepFile(sweepPath);
       const { points, exact } = planPointCount(spec.sweep);
       const atMost = exact ? '' : 'at most ';
@@ -200,6 +202,7 @@ function addSqlCommand(program: Command): void {
     .action(async (db: string, query: string, o: { format: SqlFormat; out?: string; allowFiles?: boolean }) => {
       if (o.format === 'parquet') return sqlToParquet(db, query, o.out);
       if (o.out !== undefined) throw new UsageError('--out: only with --format parquet');
+      const { formatQueryResult, queryReadOnly } = await import('./sql.js');
       process.stdout.write(formatQueryResult(await queryReadOnly(db, query, { allowFiles: o.allowFiles }), o.format));
     });
 }
@@ -214,6 +217,7 @@ function addMergeCommand(program: Command): void {
     .argument('<out>', 'DuckDB file to write into (created if missing; removed again if the merge fails)')
     .argument('<input...>', 'DuckDB files and/or dataset folders (campaigns, trials, rounds, probe_gaps, events .parquet)')
     .action(async (out: string, inputs: string[]) => {
+      const { mergeDatabases } = await import('../../core/store/merge.js');
       const counts = await mergeDatabases(out, inputs);
       process.stdout.write(`${out}: ${counts.campaigns} campaigns, ${counts.trials} trials\n`);
     });
@@ -237,6 +241,7 @@ function addCalibrateCommand(program: Command): void {
         process.stdout.write(result.sweepText);
         return;
       }
+      const { writeFileAtomic } = await import('../../reports/atomic.js');
       writeFileAtomic(o.out, result.sweepText);
       process.stdout.write(`${formatCalibration(result)}sweep: ${o.out}\n`);
     });
@@ -279,8 +284,10 @@ function addSchemaCommand(program: Command): void {
     .command('schema')
     .description('Print the JSON Schema of sweep files')
     .option('--out <file>', 'write it to a file instead')
-    .action((o: { out?: string }) => {
+    .action(async (o: { out?: string }) => {
+      const { sweepJsonSchema } = await import('../../core/spec/sweep.js');
       const text = JSON.stringify(sweepJsonSchema(), null, 2) + '\n';
+      const { writeFileAtomic } = await import('../../reports/atomic.js');
       if (o.out) writeFileAtomic(o.out, text);
       else process.stdout.write(text);
     });
