@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   datasets: async () => (await import('./datasets.js')).benchDatasets,
   qemu: async () => (await import('./qemu.js')).benchQemu,
   workbench: async () => (await import('./workbench.js')).benchWorkbench,
+  peer: async () => async () => (await import('./peer.js')).benchPeer(),
   lab: async () => (await import('../backends/opennebula/lab/bench.js')).benchLab,
 };
 
