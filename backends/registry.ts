@@ -5,8 +5,8 @@
 import type { Backend, BackendName } from '../core/backend.js';
 import type { TrialParameters } from '../core/spec/parameters.js';
 import type { SweepSpec } from '../core/spec/sweep.js';
-import { ignoredParameters as openNebulaIgnored } from './opennebula/parameters.js';
-import { ignoredParameters as qemuIgnored } from './qemu/result.js';
+import { IGNORED_PARAMETERS as OPENNEBULA_IGNORED, ignoredParameters as openNebulaIgnored } from './opennebula/parameters.js';
+import { IGNORED_PARAMETERS as QEMU_IGNORED, ignoredParameters as qemuIgnored } from './qemu/result.js';
 
 export async function createBackend(name: BackendName, sweep?: SweepSpec): Promise<Backend> {
   switch (name) {
@@ -35,5 +35,24 @@ export function ignoredParametersOf(name: BackendName): IgnoredParametersFn | nu
       return qemuIgnored;
     case 'opennebula':
       return openNebulaIgnored;
+  }
+}
+
+/**
+ * The parameters a backend never applies, whatever their value: its trials' columns for them hold what the sweep
+ * said (or the default), not a fact of the run. `themis validate` takes those from the simulator sweep instead.
+ * (The qemu backend honours `network` and `announce` at their defaults only; they count as applied.) Null for a
+ * backend name Themis does not know (a foreign dataset): then every column is taken as a fact.
+ */
+export function unappliedParametersOf(name: string): readonly string[] | null {
+  switch (name) {
+    case 'simulator':
+      return [];
+    case 'qemu':
+      return QEMU_IGNORED;
+    case 'opennebula':
+      return OPENNEBULA_IGNORED;
+    default:
+      return null;
   }
 }

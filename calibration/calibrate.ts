@@ -10,18 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../core/errors.js';
-import { mergeDatabases } from '../core/store/merge.js';
-import { runCampaign } from '../core/engine/engine.js';
 import { buildPlan } from '../core/plan/plan.js';
 import { campaignSpecFromText, loadSweepFile } from '../core/spec/load.js';
 import type { SweepSpec } from '../core/spec/sweep.js';
-import { classifyMergeInput } from '../core/store/merge-input.js';
-import { openDatabase } from '../core/store/open.js';
 import { Store } from '../core/store/store.js';
-import { createBackend } from '../simulator/backend.js';
 import { fitStep, NO_OVERHEADS, residual, type Overheads } from './fit.js';
 import { readFactRows } from './guest-fact-rows.js';
 import { factComment, learnGuestFacts, type LearntFact } from './guest-facts.js';
+import { openRealData, runSimulated } from './scratch.js';
 import { pickRealCampaign, type RealCampaign } from './real-campaign.js';
 import { calibratedSweepText, checkCalibratable } from './sweep-rewrite.js';
 import { timelineMediansByMode, type ModeTimeline, type TimelineParts } from './timeline-medians.js';
@@ -130,13 +126,7 @@ interface RealFigures {
 
 /** The real campaign's timeline medians and facts, from a database or a dataset folder (loaded as `themis merge` would). */
 async function readRealCampaign(db: string, work: string, campaignId?: string): Promise<RealFigures> {
-  const input = classifyMergeInput(db);
-  let path = db;
-  if (input.kind !== 'duckdb') {
-    path = join(work, 'real.duckdb');
-    await mergeDatabases(path, [db]);
-  }
-  const database = await openDatabase(path, { readOnly: true });
+  const database = await openRealData(db, work);
   const con = database.connection;
   try {
     const real = await pickRealCampaign(con, db, campaignId);
@@ -153,10 +143,10 @@ async function simulatedMedians(text: string, file: string, dbPath: string): Pro
   if (spec.sweep.store.probe_gaps === 'none' || spec.sweep.store.probe_gaps === 'failed') {
     throw new UsageError(`${file}: store.probe_gaps must be 'all' for calibrate: the outage's position comes from the probe gaps`);
   }
-  const outcome = await runCampaign({ spec, dbPath, backend: createBackend() });
+  const campaignId = await runSimulated(spec, dbPath);
   const store = await Store.open(dbPath, { readOnly: true });
   try {
-    return new Map((await timelineMediansByMode(store.connection, outcome.campaign_id)).map((t) => [t.mode, t]));
+    return new Map((await timelineMediansByMode(store.connection, campaignId)).map((t) => [t.mode, t]));
   } finally {
     store.close();
   }
