@@ -22,7 +22,7 @@ export interface HtmlReportOptions {
   campaignId?: string;
 }
 
-const STYLE = `
+export const STYLE = `
 body { font-family: 'DejaVu Sans', system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
 .meta { color: #666; font-size: .9rem; }
@@ -40,10 +40,10 @@ pre.spec { background: #f8f8f8; padding: .6rem; font-size: .8rem; overflow-x: au
 dl { display: grid; grid-template-columns: 8rem 1fr; gap: .1rem .8rem; font-size: .9rem; } dt { color: #666; }
 `;
 
-const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; font-src data:";
+export const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; font-src data:";
 
 /** Renders every figure with vega-embed (SVG renderer) and exposes the outcome for tests and for readers. */
-const BOOT = `
+export const BOOT = `
 (function () {
   var figures = JSON.parse(document.getElementById('themis-figures').textContent);
   window.themisRendered = Promise.all(figures.map(function (f) {

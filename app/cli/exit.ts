@@ -1,13 +1,17 @@
 /**
  * Maps errors to exit codes: bad input (spec, conflict, backend refusal, bad option) → 2 with a precise
  * message; the backend's infrastructure unreachable → 3 (campaign interrupted, --resume continues); anything else
- * → 1 with its stack, since that is a bug worth reporting.
+ * → 1 with its stack, since that is a bug worth reporting. `themis validate` exits 4 when the simulator's error
+ * exceeds a bound the user set (a result, not an error: the table is printed first).
  */
 import { BackendSetupError, BackendUnavailableError, CampaignConflictError, DatabaseUnavailableError, SpecError, UsageError } from '../../core/errors.js';
 import { formatDiagnostic } from '../../core/spec/diagnostics.js';
 
 /** The backend's infrastructure was unreachable (or a VM left where the policy says stop): campaign interrupted. */
 export const EXIT_BACKEND_UNAVAILABLE = 3;
+
+/** `themis validate --max-error`: a bound was exceeded (distinct from 1, an internal error, for use in CI). */
+export const EXIT_THRESHOLDS_EXCEEDED = 4;
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof BackendUnavailableError) return EXIT_BACKEND_UNAVAILABLE;

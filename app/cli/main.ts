@@ -14,6 +14,7 @@ import { UsageError } from '../../core/errors.js';
 import type { SqlFormat } from './sql.js';
 import { SQL_FORMATS, quietOnClosedPipe } from './sql-format.js';
 import { formatFromExtension, parseBy, sqlToParquet } from './report-options.js';
+import { addValidateCommand } from './validate.js';
 
 function parseShard(text: string): Shard | 'auto' {
   if (text === 'auto') return 'auto';
@@ -307,6 +308,7 @@ export function buildProgram(): Command {
   addSqlCommand(program);
   addMergeCommand(program);
   addCalibrateCommand(program);
+  addValidateCommand(program);
   addServeCommand(program);
   addLabCommand(program);
   addSchemaCommand(program);

@@ -11,7 +11,9 @@ import { UsageError } from '../../core/errors.js';
 import { modeRank } from '../../core/modes.js';
 import { buildPlan, type Point } from '../../core/plan/plan.js';
 import { loadSweepFile } from '../../core/spec/load.js';
+import { defaultParameters, PARAMETER_NAMES } from '../../core/spec/parameters.js';
 import type { CampaignSpec } from '../../core/spec/sweep.js';
+import { ERROR_METRICS } from './outcomes.js';
 import { pickRealCampaign } from '../real-campaign.js';
 import { openRealData } from '../scratch.js';
 import { pairPoints } from './pairing.js';
@@ -29,6 +31,8 @@ export interface ValidateOptions {
 export interface Validation {
   sweep: { path: string; name: string; repetitions: number; points: number; simulated_points: number };
   real: { input: string; campaign_id: string; name: string; backend: string; trials: number; points: number };
+  /** The outcomes with an error figure (ERROR_METRICS), in order */
+  metrics: readonly string[];
   /** The parameters the real campaign varies, mode excluded */
   axes: string[];
   modes: ModeFigures[];
@@ -85,6 +89,7 @@ async function validateIn(o: ValidateOptions, spec: CampaignSpec, real: RealSide
       input: o.against, campaign_id: real.campaign.campaign_id, name: real.campaign.name, backend: real.campaign.backend,
       trials: real.trials.length, points: real.points.length,
     },
+    metrics: ERROR_METRICS,
     axes,
     modes: figuresByMode(pairs, modes),
     byAxis: figuresByAxis(pairs, axes),
@@ -120,9 +125,16 @@ function notes(real: RealSide, used: readonly Point[], planPoints: number): stri
   const out: string[] = [];
   const value = (n: string) => showValues(used.map((p) => (p.params as Record<string, ParamValue>)[n]));
   for (const n of real.missing) out.push(`the data has no column ${n}: the sweep's value (${value(n)}) is used`);
-  const supplied = [...new Set(used.flatMap((p) => Object.keys(p.values)))].filter((n) => !real.applied.includes(n) && !real.missing.includes(n));
+  // (a parsed sweep carries every parameter, defaults included: name only those it moves off their default)
+  const defaults = defaultParameters() as Record<string, unknown>;
+  const supplied = PARAMETER_NAMES.filter(
+    (n) => !real.applied.includes(n) && !real.missing.includes(n) && used.some((p) => (p.params as Record<string, unknown>)[n] !== defaults[n]),
+  );
   if (supplied.length > 0) {
-    out.push(`from the sweep (the ${real.campaign.backend} backend does not apply them): ${supplied.map((n) => `${n}=${value(n)}`).join(', ')}`);
+    out.push(
+      `from the sweep (the ${real.campaign.backend} backend does not apply them; the others at their defaults): ` +
+        supplied.map((n) => `${n}=${value(n)}`).join(', '),
+    );
   }
   if (used.length < planPoints) out.push(`${planPoints - used.length} of the sweep's ${planPoints} points have no real trial: not simulated`);
   return out;
