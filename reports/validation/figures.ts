@@ -31,10 +31,14 @@ function scatter(v: ValidationView, metric: string): ValidationFigure | null {
     .slice(0, MAX_SCATTER_DOTS)
     .map((p) => ({ trial_id: p.trial_id, mode: p.mode, real: p.real[metric], simulated: p.sim[metric], ...p.axes }));
   if (rows.length === 0) return null;
-  const scale = axisScale(rows, ['real', 'simulated']);
   const all = rows.flatMap((r) => [Number(r.real), Number(r.simulated)]);
-  const lo = scale.type === 'log' ? Math.min(...all.filter((x) => x > 0)) : Math.min(...all);
-  const line = [{ real: lo, simulated: lo }, { real: Math.max(...all), simulated: Math.max(...all) }];
+  const base = axisScale(rows, ['real', 'simulated']);
+  const lo = base.type === 'log' ? Math.min(...all.filter((x) => x > 0)) : Math.min(...all);
+  const hi = Math.max(...all);
+  // the same domain on both axes, so the y = x line is the diagonal
+  const scale = { ...base, domain: [lo, hi] };
+  const axis = { labelOverlap: 'greedy', labelFlush: true, format: '~s' };
+  const line = [{ real: lo, simulated: lo }, { real: hi, simulated: hi }];
   const modes = [...new Set(rows.map((r) => String(r.mode)))];
   const unit = metric.endsWith('_bytes') ? 'bytes' : 'ms';
   return {
@@ -42,18 +46,22 @@ function scatter(v: ValidationView, metric: string): ValidationFigure | null {
     title: `${metric}: simulated against real`,
     caption:
       `Each dot is a real trial (x) and its simulated point's median (y), for the trials that converged on both sides; ` +
-      `on the grey line the simulator is exact, above it it overestimates${scale.type === 'linear' ? '' : ' (log axes)'}.`,
+      `on the grey line the simulator is exact, above it it overestimates${base.type === 'linear' ? '' : ' (log axes)'}.`,
     spec: {
       ...baseSpec(`${metric}: simulated against real (${unit})`, rows),
       width: 320,
       height: 320,
       layer: [
-        { data: { values: line }, mark: { type: 'line', color: '#999', strokeDash: [4, 3] }, encoding: { x: { field: 'real', type: 'quantitative' }, y: { field: 'simulated', type: 'quantitative' } } },
+        {
+          data: { values: line },
+          mark: { type: 'line', color: '#999', strokeDash: [4, 3] },
+          encoding: { x: { field: 'real', type: 'quantitative', scale }, y: { field: 'simulated', type: 'quantitative', scale } },
+        },
         {
           mark: { type: 'point', filled: true, opacity: 0.7 },
           encoding: {
-            x: { field: 'real', type: 'quantitative', scale, title: `real ${metric}` },
-            y: { field: 'simulated', type: 'quantitative', scale, title: `simulated ${metric}` },
+            x: { field: 'real', type: 'quantitative', scale, axis, title: `real ${metric}` },
+            y: { field: 'simulated', type: 'quantitative', scale, axis, title: `simulated ${metric}` },
             color: { field: 'mode', type: 'nominal', scale: fixedScale(modes, MODE_COLOURS) },
             tooltip: ['trial_id', 'mode', ...v.axes, 'real', 'simulated'].map((f) => ({ field: f })),
           },
