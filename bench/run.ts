@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'end-to-end': async () => (await import('./end-to-end.js')).benchEndToEnd,
   report: async () => async () => (await import('./report.js')).benchReportSynthetic(),
   datasets: async () => (await import('./datasets.js')).benchDatasets,
+  fidelity: async () => (await import('./fidelity.js')).benchFidelity,
   qemu: async () => (await import('./qemu.js')).benchQemu,
   workbench: async () => (await import('./workbench.js')).benchWorkbench,
   peer: async () => async () => (await import('./peer.js')).benchPeer(),
