@@ -100,6 +100,7 @@ interface ValidateCliOptions {
   campaign?: string;
   maxError?: Threshold[];
   html?: string;
+  notebook?: string;
 }
 
 export function addValidateCommand(program: Command): void {
@@ -118,6 +119,7 @@ export function addValidateCommand(program: Command): void {
       parseThresholds,
     )
     .option('--html <file>', 'also write the figures as an HTML page (scatter of simulated against real, errors per mode and axis)')
+    .option('--notebook <file>', 'also write a Jupyter notebook: the paired trials as Parquet next to it, the SQL that recomputes the table, the scatters')
     .action(async (sweep: string, o: ValidateCliOptions) => {
       const { validate } = await import('../../calibration/validate/validate.js');
       const { checkThresholds } = await import('../../calibration/validate/thresholds.js');
@@ -127,6 +129,11 @@ export function addValidateCommand(program: Command): void {
         const { validationHtml } = await import('../../reports/validation/page.js');
         writeFileAtomic(o.html, validationHtml(v));
         process.stdout.write(`html: ${o.html}\n`);
+      }
+      if (o.notebook) {
+        const { writeValidationNotebook } = await import('../../reports/validation/notebook.js');
+        await writeValidationNotebook(v, o.notebook);
+        process.stdout.write(`notebook: ${o.notebook}\n`);
       }
       const results = checkThresholds(o.maxError ?? [], v.modes);
       if (results.length > 0) process.stdout.write(`\n${results.map((r) => r.line).join('\n')}\n`);
