@@ -120,6 +120,10 @@ describe('themis validate through the CLI', () => {
       expect(r.code, bound).toBe(2);
       expect(r.stderr, bound).toMatch(/^error: --max-error: /);
     }
+    // an output that cannot be written is refused before any work
+    const html = themis(dir, 'validate', 'model.yaml', '--against', 'real', '--html', 'model.yaml/page.html');
+    expect(html.code).toBe(2);
+    expect(html.stderr).toMatch(/^error: --html model\.yaml\/page\.html: cannot write there \(.*model\.yaml is not a folder\)$/m);
   });
 
   it('a dataset without a parameter column uses the sweep\'s value and says so', () => {
