@@ -9,6 +9,7 @@ import { UsageError } from '../../core/errors.js';
 import { PARAMETER_NAMES } from '../../core/spec/parameters.js';
 import { classifyMergeInput, datasetFile } from '../../core/store/merge-input.js';
 import { sqlIdent, sqlString } from '../../core/store/import-columns.js';
+import { isUnlimitedParameter, parameterTextSql } from '../../core/store/schema.js';
 import { unappliedParametersOf } from '../../backends/registry.js';
 import type { RealCampaign } from '../real-campaign.js';
 import { VALIDATED_OUTCOMES, type OutcomeValues, type ValidatedOutcome } from './outcomes.js';
@@ -73,7 +74,7 @@ export async function readRealSide(con: DuckDBConnection, campaign: RealCampaign
   const missing = appliedAll.filter((p) => !applied.includes(p));
   const pointRows = (
     await con.runAndReadAll(
-      `SELECT DISTINCT ON (point_id) point_id, ${applied.map(sqlIdent).join(', ')}, params::VARCHAR AS params_json
+      `SELECT DISTINCT ON (point_id) point_id, ${applied.map(appliedColumnSql).join(', ')}, params::VARCHAR AS params_json
        FROM trials WHERE campaign_id = ${id} ORDER BY point_id, trial_index`,
     )
   ).getRowObjectsJS();
@@ -83,7 +84,7 @@ export async function readRealSide(con: DuckDBConnection, campaign: RealCampaign
     return {
       point_id: String(r.point_id),
       mode: String(r.mode),
-      values: Object.fromEntries(applied.map((p) => [p, plainValue(r[p])])),
+      values: Object.fromEntries(applied.map((p) => [p, isUnlimitedParameter(p) ? unlimitedOrNumber(r[p]) : plainValue(r[p])])),
       unknown: Object.fromEntries(Object.entries(params).filter(([k]) => !known.has(k))),
     };
   });
@@ -98,6 +99,19 @@ export async function readRealSide(con: DuckDBConnection, campaign: RealCampaign
     outcomes: Object.fromEntries(VALIDATED_OUTCOMES.map((o) => [o, r[o] === null ? null : Number(r[o])])) as Record<ValidatedOutcome, number | null>,
   }));
   return { campaign, points, trials, applied, missing };
+}
+
+/**
+ * A parameter column as the pairing compares it. An unlimited-able column (schema 4: DOUBLE, +inf for unlimited;
+ * text in older files) is read as its text form, since DuckDB's JS rows give +inf as null.
+ */
+function appliedColumnSql(p: string): string {
+  return isUnlimitedParameter(p) ? `${parameterTextSql(p, sqlIdent(p))} AS ${sqlIdent(p)}` : sqlIdent(p);
+}
+
+function unlimitedOrNumber(v: unknown): ParamValue {
+  if (v === null || v === undefined) return null;
+  return String(v) === 'unlimited' ? 'unlimited' : Number(v);
 }
 
 function plainValue(v: unknown): ParamValue {
