@@ -13,20 +13,20 @@ import { AutoConvergeState } from './autoconverge.js';
 import { bootMs, diskCopyBytes, shutdownMs } from './cold.js';
 import { GIB_BYTES, MIB_BYTES, QEMU_PAGE_HEADER_BYTES, QEMU_ZERO_PAGE_BYTES, mibPerSecondToBytesPerMs } from './constants.js';
 import { failAfterFlowMs, failureWithin } from './link-failure.js';
-import { announceGapMs } from './network/announce-schedule.js';
+import { runMigration } from './migration.js';
 import { reconvergedAtMs, usesNeighbourDraws } from './network/index.js';
-import { faultServiceMs, postcopyFaults, postcopyRemainingPages, postcopySwitchBytes } from './postcopy.js';
-import { PRE_LINK_FAILED, PRE_POSTCOPY, PRE_SWITCHOVER, runPrecopy, type PrecopyInput } from './precopy.js';
+import { abortPaused, backAtSource, completed, orchestratorWhilePaused, resumedAtDestination } from './phases.js';
+import type { PrecopyInput } from './precopy.js';
 import { runProber, runTcpProbe } from './prober.js';
+import { measuredBandwidthBytesPerMs } from './rate-limit.js';
 import {
-  END_COLD_BOOT, END_DOWNTIME_LIMIT, END_LINK_FAILURE, END_POSTCOPY, END_STOP_AND_COPY, END_TIMEOUT,
-  EV_AGENT_READY, EV_ANNOUNCE, EV_BOOT, EV_BOOTED, EV_CANCELLED, EV_COMPLETED, EV_DISK_COPY, EV_LINK_FAILURE,
-  EV_PAUSED, EV_POSTCOPY_COMPLETED, EV_POSTCOPY_STARTED, EV_RECONVERGED, EV_REQUESTED, EV_RESUMED,
-  EV_RESUMED_AT_SOURCE, EV_SHUTDOWN, EV_STARTED, EV_VM_LOST, FAIL_ABORTED, FAIL_NOT_CONVERGED, FAIL_VM_LOST,
-  PH_AGENT, PH_BOOT, PH_DISK_COPY, PH_ORCHESTRATOR, PH_POSTCOPY, PH_SHUTDOWN, PH_STOPCOPY, Scratch,
+  END_COLD_BOOT, END_LINK_FAILURE, END_STOP_AND_COPY, EV_AGENT_READY, EV_BOOT, EV_BOOTED, EV_DISK_COPY, EV_LINK_FAILURE,
+  EV_PAUSED, EV_RECONVERGED, EV_REQUESTED, EV_SHUTDOWN, EV_STARTED, FAIL_ABORTED, FAIL_TIMEOUT, PH_AGENT, PH_BOOT,
+  PH_DISK_COPY, PH_SHUTDOWN, PH_STOPCOPY, Scratch,
 } from './scratch.js';
-import { stopCopyBytes, switchoverThresholdBytes } from './stopcopy.js';
+import { switchoverBytesPerMs } from './stopcopy.js';
 import { suspendBytes } from './suspend.js';
+import { firstEnding, timeoutWithin } from './timeout.js';
 import { patternCode, setDirtyModel } from './workload.js';
 
 const NaN_ = Number.NaN;
@@ -37,7 +37,7 @@ export class ModelContext {
   readonly ac = new AutoConvergeState();
   readonly rng = new Random(0);
   readonly pre: PrecopyInput = {
-    startMs: 0, dirtyRatePagesPerMs: 0, autoConverge: false, thresholdBytes: 0, postcopyAfterRounds: -1, timeoutAtMs: 0,
+    startMs: 0, dirtyRatePagesPerMs: 0, autoConverge: false, wallClockPaced: false, thresholdBytes: 0, postcopyAfterRounds: -1, timeoutAtMs: 0,
   };
 }
 
@@ -64,7 +64,8 @@ export function runModel(ctx: ModelContext, p: TrialParameters, seed: number): S
   const link = mibPerSecondToBytesPerMs(p.link_bandwidth_mib_s) * jitter(rng, p.bandwidth_jitter_share);
   const cap = mibPerSecondToBytesPerMs(maxBandwidthMiBs(p)); // Infinity stays Infinity
   s.linkBytesPerMs = link;
-  s.precopyBytesPerMs = link < cap ? link : cap;
+  s.precopyBytesPerMs = measuredBandwidthBytesPerMs(link, cap, p.precopy_rate_share);
+  s.switchoverBytesPerMs = switchoverBytesPerMs(link, mibPerSecondToBytesPerMs(p.switchover_rate_mib_s));
   s.failAfterFlowMs = p.link_failure_rate_per_s > 0 ? failAfterFlowMs(p.link_failure_rate_per_s, rng.next()) : Number.POSITIVE_INFINITY;
   const ws = Math.min(s.totalPages, Math.floor((p.working_set_mib * MIB_BYTES) / page));
   setDirtyModel(s.dirty, patternCode(p.dirty_pattern), ws, p.hot_set_share, p.hot_write_share);
@@ -76,7 +77,7 @@ export function runModel(ctx: ModelContext, p: TrialParameters, seed: number): S
   const mode = MODE_PROPERTIES[p.mode];
   if (mode.reboots) runCold(s, rng, p, t0, !mode.graceful_shutdown);
   else if (mode.paused_throughout) runSuspend(s, p, t0, deviceBytes);
-  else runMigration(ctx, p, t0, deviceBytes);
+  else runMigration(s, ctx.ac, ctx.pre, p, t0, deviceBytes, finishNetworkLost);
 
   if (!Number.isNaN(s.moveAtMs) && Number.isNaN(s.lostAtMs)) finishNetwork(s, rng, p);
   runProber(s, p.probe_interval_ms, p.rtt_base_ms, p.rtt_jitter_ms);
@@ -84,150 +85,19 @@ export function runModel(ctx: ModelContext, p: TrialParameters, seed: number): S
   return s;
 }
 
-/** live, postcopy, hybrid: pre-copy rounds, then switch-over or post-copy. */
-function runMigration(ctx: ModelContext, p: TrialParameters, t0: number, deviceBytes: number): void {
-  const s = ctx.s;
-  const inp = ctx.pre;
-  inp.startMs = t0;
-  inp.dirtyRatePagesPerMs = p.dirty_rate_pages_s / 1000;
-  inp.autoConverge = p.auto_converge;
-  inp.thresholdBytes = switchoverThresholdBytes(s.precopyBytesPerMs, p.downtime_limit_ms);
-  const mode = MODE_PROPERTIES[p.mode];
-  // post-copy right away (postcopy), after the pre-copy rounds (hybrid), or never (-1: live)
-  inp.postcopyAfterRounds = !mode.postcopy_phase ? -1 : mode.precopy ? p.postcopy_after_rounds : 0;
-  inp.timeoutAtMs = p.timeout_s * 1000;
-  s.syncs = 1; // ram_init_bitmaps(): every page starts dirty
-  const outcome = runPrecopy(s, ctx.ac, inp);
-  const t = s.cursorMs;
-  s.addBusy(t0, t);
-  if (outcome === PRE_SWITCHOVER) return switchover(s, p, t, deviceBytes);
-  if (outcome === PRE_POSTCOPY) return postcopy(s, p, t, deviceBytes);
-  s.totalMs = t;
-  s.downtimeMs = 0;
-  if (outcome === PRE_LINK_FAILED) {
-    s.failure = FAIL_ABORTED;
-    s.ending = END_LINK_FAILURE;
-    s.addEvent(EV_LINK_FAILURE, t, NaN_, NaN_);
-  } else {
-    // not_converged: cancelled, the VM never stopped running at the source (downtime 0, no outage)
-    s.failure = FAIL_NOT_CONVERGED;
-    s.ending = END_TIMEOUT;
-    s.addEvent(EV_CANCELLED, t, p.timeout_s, NaN_);
-  }
-}
-
-/** Stop-and-copy at line rate; a link failure here restarts the VM at the source. */
-function switchover(s: Scratch, p: TrialParameters, t: number, deviceBytes: number): void {
-  const bytes = stopCopyBytes(s, deviceBytes);
-  const duration = bytes / s.linkBytesPerMs;
-  const pages = s.pendingFirstPass ? s.totalPages : s.pendingPages;
-  s.syncs++; // ram_save_complete() syncs the bitmap once more before sending the rest
-  s.pauseStartMs = t;
-  s.addEvent(EV_PAUSED, t, NaN_, NaN_);
-  const failedAfter = failureWithin(s, duration);
-  if (failedAfter >= 0) return abortPaused(s, t, failedAfter, PH_STOPCOPY, pages, bytes, duration);
-  s.addRow(PH_STOPCOPY, t, duration, pages, bytes, 0, s.throttlePct);
-  s.transferredBytes += bytes;
-  const resume = orchestratorWhilePaused(s, p, t + duration);
-  resumedAtDestination(s, p, resume, resume - t);
-  completed(s, p, resume, END_DOWNTIME_LIMIT);
-}
-
-/** The orchestrator's work while the VM is stopped (e.g. libvirt's Finish/Confirm): a phase row; returns the resume time. */
-function orchestratorWhilePaused(s: Scratch, p: TrialParameters, t: number): number {
-  const ms = p.orchestrator_paused_ms;
-  if (ms > 0) s.addRow(PH_ORCHESTRATOR, t, ms, 0, 0, 0, 0);
-  return t + ms;
-}
-
-/** Done as the orchestrator reports it: its own work after the VM runs at the destination, then completed. */
-function completed(s: Scratch, p: TrialParameters, t: number, ending: number): void {
-  s.totalMs = t + p.orchestrator_after_ms;
-  s.ending = ending;
-  s.addEvent(EV_COMPLETED, s.totalMs, NaN_, NaN_);
-}
-
-/** The VM was stopped at `t`; the link broke `after` ms into the phase: the VM runs again at the source. */
-function abortPaused(s: Scratch, t: number, after: number, phase: number, pages: number, bytes: number, duration: number): void {
-  const share = duration > 0 ? after / duration : 0;
-  s.addRow(phase, t, after, pages * share, bytes * share, 0, s.throttlePct);
-  s.transferredBytes += bytes * share;
-  s.failure = FAIL_ABORTED;
-  s.ending = END_LINK_FAILURE;
-  s.downtimeMs = after;
-  s.totalMs = t + after;
-  s.addDown(t, t + after);
-  s.addEvent(EV_LINK_FAILURE, t + after, NaN_, NaN_);
-  s.addEvent(EV_RESUMED_AT_SOURCE, t + after, NaN_, NaN_);
-}
-
-function resumedAtDestination(s: Scratch, p: TrialParameters, resumeMs: number, downtimeMs: number): void {
-  s.resumeMs = resumeMs;
-  s.downtimeMs = downtimeMs;
-  s.moveAtMs = resumeMs;
-  s.firstFrameAtMs = p.announce && p.announce_rounds > 0 ? resumeMs : NaN_;
-  s.addEvent(EV_RESUMED, resumeMs, NaN_, NaN_);
-  if (!p.announce || !s.eventsOn) return;
-  let at = resumeMs;
-  for (let round = 1; round <= p.announce_rounds; round++) {
-    s.addEvent(EV_ANNOUNCE, at, round, NaN_);
-    at += announceGapMs(round, p.announce_initial_ms, p.announce_step_ms);
-  }
-}
-
-/** Post-copy switch (device state + bitmap), resume at the destination, background push with page faults. */
-function postcopy(s: Scratch, p: TrialParameters, t: number, deviceBytes: number): void {
-  const link = s.linkBytesPerMs;
-  const remaining = postcopyRemainingPages(s);
-  const pushBytes = s.pendingFirstPass ? s.firstPassBytes : remaining * s.pageWireBytes;
-  const switchBytes = postcopySwitchBytes(s.totalPages, deviceBytes);
-  const switchMs = switchBytes / link;
-  s.syncs++; // ram_postcopy_send_discard_bitmap() syncs before the switch
-  s.pauseStartMs = t;
-  s.addEvent(EV_PAUSED, t, NaN_, NaN_);
-  s.addEvent(EV_POSTCOPY_STARTED, t, remaining, NaN_);
-  const failedInSwitch = failureWithin(s, switchMs);
-  if (failedInSwitch >= 0) return abortPaused(s, t, failedInSwitch, PH_STOPCOPY, 0, switchBytes, switchMs);
-  s.addRow(PH_STOPCOPY, t, switchMs, 0, switchBytes, remaining, s.throttlePct);
-  s.transferredBytes += switchBytes;
-  const resume = orchestratorWhilePaused(s, p, t + switchMs);
-  resumedAtDestination(s, p, resume, resume - t);
-
-  const pushMs = pushBytes / link;
-  const failedInPush = failureWithin(s, pushMs);
-  const ran = failedInPush >= 0 ? failedInPush : pushMs;
-  const share = pushMs > 0 ? ran / pushMs : 1;
-  s.addRow(PH_POSTCOPY, resume, ran, remaining * share, pushBytes * share, 0, 0);
-  s.transferredBytes += pushBytes * share;
-  s.addBusy(resume, resume + ran);
-  if (failedInPush >= 0) {
-    // the VM's memory is split between the hosts: it is lost
-    s.failure = FAIL_VM_LOST;
-    s.ending = END_LINK_FAILURE;
-    s.lostAtMs = resume + ran;
-    s.totalMs = s.lostAtMs;
-    s.downtimeMs = NaN_;
-    s.addDown(s.lostAtMs, Number.POSITIVE_INFINITY);
-    s.addEvent(EV_LINK_FAILURE, s.lostAtMs, NaN_, NaN_);
-    s.addEvent(EV_VM_LOST, s.lostAtMs, NaN_, NaN_);
-    finishNetworkLost(s, p);
-    return;
-  }
-  const faults = postcopyFaults(s, remaining, p.dirty_rate_pages_s / 1000, pushMs);
-  const stallMs = faults * faultServiceMs(s.pageWireBytes, link, p.rtt_base_ms);
-  s.addEvent(EV_POSTCOPY_COMPLETED, resume + pushMs, faults, stallMs);
-  completed(s, p, resume + pushMs, END_POSTCOPY);
-}
-
-/** Stop, stream the whole state at line rate, resume at the destination. */
+/** Stop, stream the whole state (capped like pre-copy: QEMU's max-bandwidth applies to the save), resume at the destination. */
 function runSuspend(s: Scratch, p: TrialParameters, t0: number, deviceBytes: number): void {
   const bytes = suspendBytes(s, deviceBytes);
-  const duration = bytes / s.linkBytesPerMs;
+  const duration = bytes / s.precopyBytesPerMs;
   s.syncs = 1; // the stream's setup sync; a stopped VM dirties nothing, so one pass sends everything
   s.pauseStartMs = t0;
   s.addEvent(EV_PAUSED, t0, NaN_, NaN_);
   const failedAfter = failureWithin(s, duration);
-  if (failedAfter >= 0) return abortPaused(s, t0, failedAfter, PH_STOPCOPY, s.totalPages, bytes, duration);
+  const timedOutAfter = timeoutWithin(t0, duration, p.timeout_s * 1000);
+  const ending = firstEnding(failedAfter, timedOutAfter);
+  if (ending === 1) return abortPaused(s, t0, failedAfter, PH_STOPCOPY, s.totalPages, bytes, duration);
+  // still saving at the timeout: the orchestrator gives up and resumes the VM at the source
+  if (ending === 2) return backAtSource(s, t0, timedOutAfter, PH_STOPCOPY, s.totalPages, bytes, duration, FAIL_TIMEOUT, true);
   s.syncs += 2; // after the pass (pending estimate 0) and at completion
   s.addRow(PH_STOPCOPY, t0, duration, s.totalPages, bytes, 0, 0);
   s.transferredBytes = bytes;

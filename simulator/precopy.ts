@@ -1,113 +1,218 @@
 /**
- * Pre-copy rounds, after QEMU migration/ram.c and migration/migration.c:
+ * Pre-copy, after QEMU migration/ram.c and migration/migration.c:
  *  - ram_init_bitmaps(): every page starts dirty (one setup bitmap sync);
- *  - a round walks the dirty bitmap once and sends each dirty page: a non-zero page costs the page plus an
- *    8-byte header (save_normal_page), a zero page 9 bytes (save_zero_page); pages written after the first
- *    pass are non-zero;
- *  - the stream is rate-limited to max-bandwidth, so a round lasts bytes / min(link × jitter, cap);
- *  - at the end of a round migration_bitmap_sync() collects the pages the guest dirtied meanwhile (the
- *    unique pages of the workload, workload.ts) and runs the auto-converge check (autoconverge.ts);
- *  - migration_iteration_run() then switches over when the pending bytes fit threshold_size (stopcopy.ts),
- *    else switches to post-copy when asked (hybrid), else starts the next round.
+ *  - the migration thread walks the bitmap and sends each dirty page: a non-zero page costs the page plus an
+ *    8-byte header (save_normal_page), a zero page 9 bytes (save_zero_page); pages written during migration
+ *    are non-zero;
+ *  - the stream is rate-limited in 100 ms windows (rate-limit.ts): a window's quota goes out as a burst at line
+ *    rate, so whole windows carry the achieved rate and a short pass bursts above the cap;
+ *  - every iteration (a window, or the bitmap running empty) checks the pending estimate against threshold_size
+ *    and syncs when it fits (pending-estimate.ts): near the end of a pass that means a sync per window, and
+ *    the switch-over may come mid-pass; an empty bitmap (the pass's end) always syncs;
+ *  - each sync runs the auto-converge check (autoconverge.ts); a throttle of x slows a CPU-paced guest's
+ *    writes by (1 − x), a wall-clock-paced guest's not at all (workload_pacing);
+ *  - hybrid: the orchestrator asks for post-copy once dirty-sync-count exceeds postcopy_after_rounds (as the
+ *    qemu backend does), and postcopy_start() follows at the next iteration.
  * The orchestrator cancels a migration still in pre-copy at `timeout_s` (not_converged); a link failure
- * during a round fails the migration (aborted). Work is O(rounds); a dirty set that stopped changing
- * (steady state, throttle final) is fast-forwarded: its identical rounds are counted in one step and
- * recorded as one aggregated row.
+ * fails it (aborted). Work is O(windows near a pass's end + passes), never O(pages): the windows before the
+ * estimate can fit are skipped in one step, and a pass that repeats itself exactly (steady dirty set, final
+ * throttle) is fast-forwarded and recorded as one aggregated row.
  */
 import { STEADY_STATE_RELATIVE_CHANGE } from './constants.js';
 import { AutoConvergeState, onBitmapSync, throttleIsFinal } from './autoconverge.js';
+import { estimateFits, syncBitmap } from './pending-estimate.js';
+import { BUFFER_DELAY_MS, windowQuotaBytes } from './rate-limit.js';
 import { EV_THROTTLE, PH_PRECOPY, type Scratch } from './scratch.js';
-import { fitsDowntimeLimit, pendingWireBytes } from './stopcopy.js';
-import { uniqueDirtiedPages } from './workload.js';
 
 export const PRE_SWITCHOVER = 0;
 export const PRE_POSTCOPY = 1;
 export const PRE_TIMEOUT = 2;
 export const PRE_LINK_FAILED = 3;
+/** internal: the bitmap ran empty (a pass ended) */
+const PASS_DONE = 4;
 
 export interface PrecopyInput {
   startMs: number;
   /** guest writes, pages per ms (before throttling) */
   dirtyRatePagesPerMs: number;
   autoConverge: boolean;
+  /** workload_pacing wall-clock: the throttle does not slow the guest's writes */
+  wallClockPaced: boolean;
   thresholdBytes: number;
-  /** switch to post-copy after this many rounds; -1: never (live) */
+  /** hybrid/postcopy: ask for post-copy once dirty-sync-count exceeds this; -1: never (live) */
   postcopyAfterRounds: number;
   /** cancel time, ms since the request */
   timeoutAtMs: number;
 }
 
+/** The guest's write rate under the throttle in force (pages/ms). */
+export function guestWriteRate(inp: PrecopyInput, throttlePct: number): number {
+  return inp.wallClockPaced ? inp.dirtyRatePagesPerMs : (inp.dirtyRatePagesPerMs * (100 - throttlePct)) / 100;
+}
+
+/** The state after the previous sync, for the steady-state fast-forward (reused; no allocation per trial). */
+const last = { t: 0, pending: -1, bytes: 0, passes: 0, syncs: 0 };
+
 /**
- * Runs the rounds; leaves in `s` where they stopped (cursorMs, pendingPages, pendingFirstPass, throttlePct)
- * and returns one of PRE_*. On PRE_TIMEOUT / PRE_LINK_FAILED, cursorMs is the time it ended.
+ * Runs pre-copy; leaves in `s` where it stopped (cursorMs, pendingPages/Bytes, lastSyncMs, throttlePct) and
+ * returns one of PRE_*. On PRE_TIMEOUT / PRE_LINK_FAILED, cursorMs is the time it ended.
  */
 export function runPrecopy(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput): number {
-  const page = s.pageBytes;
-  const bw = s.precopyBytesPerMs;
   let t = inp.startMs;
   ac.start(t);
   s.pendingPages = s.totalPages;
-  s.pendingFirstPass = true;
+  s.pendingBytes = s.firstPassBytes;
+  s.pendingFirstPages = s.totalPages;
+  s.lastSyncMs = t;
+  s.rowSentPages = 0;
+  s.rowSentBytes = 0;
+  last.pending = -1;
   for (;;) {
-    const pending = s.pendingPages;
-    if (fitsDowntimeLimit(pending, page, inp.thresholdBytes)) {
-      // QEMU syncs whenever the estimate fits (ram_state_pending_exact); after a pass that sync is the pass's own
-      if (s.pendingFirstPass) s.syncs++;
-      return stop(s, ac, t, PRE_SWITCHOVER);
-    }
-    if (inp.postcopyAfterRounds >= 0 && s.passes >= inp.postcopyAfterRounds) return stop(s, ac, t, PRE_POSTCOPY);
-    if (t >= inp.timeoutAtMs) return stop(s, ac, t, PRE_TIMEOUT);
-
-    const bytes = pendingWireBytes(s);
-    const pagesSent = s.pendingFirstPass ? s.totalPages : pending;
-    const duration = bytes / bw;
-    const rate = (inp.dirtyRatePagesPerMs * (100 - ac.throttlePct)) / 100;
-    const untilTimeout = inp.timeoutAtMs - t;
-    const untilFailure = s.failAfterFlowMs - s.flowedMs;
-    if (untilTimeout < duration || untilFailure < duration) {
-      // the round is cut short: cancelled at the timeout or broken by the link, whichever comes first
-      const failed = untilFailure <= untilTimeout;
-      const part = failed ? untilFailure : untilTimeout;
-      const share = part / duration;
-      s.flowedMs += part;
-      s.transferredBytes += bytes * share;
-      s.addRow(PH_PRECOPY, t, part, pagesSent * share, bytes * share, uniqueDirtiedPages(s.dirty, rate, part), ac.throttlePct);
-      return stop(s, ac, t + part, failed ? PRE_LINK_FAILED : PRE_TIMEOUT);
-    }
-
-    const newDirty = uniqueDirtiedPages(s.dirty, rate, duration);
-    s.flowedMs += duration;
-    s.transferredBytes += bytes;
-    s.passes++;
-    s.syncs++; // migration_bitmap_sync() at the end of the pass
-    s.addRow(PH_PRECOPY, t, duration, pagesSent, bytes, newDirty, ac.throttlePct);
-    t += duration;
-    if (onBitmapSync(ac, inp.autoConverge, t, newDirty, bytes, page)) s.addEvent(EV_THROTTLE, t, ac.throttlePct, Number.NaN);
-
-    const steady =
-      !s.pendingFirstPass &&
-      Math.abs(newDirty - pending) <= STEADY_STATE_RELATIVE_CHANGE * pending &&
-      throttleIsFinal(ac, inp.autoConverge) &&
-      !fitsDowntimeLimit(newDirty, page, inp.thresholdBytes);
-    s.pendingPages = newDirty;
-    s.pendingFirstPass = false;
-    if (steady) t = fastForward(s, inp, t, duration, bytes, newDirty, ac.throttlePct);
+    const outcome = runPass(s, ac, inp, t);
+    if (outcome !== PASS_DONE) return outcome;
+    t = s.cursorMs;
+    // the bitmap is empty: the estimate (0) fits, so QEMU syncs (ram_state_pending_exact)
+    sync(s, ac, inp, t);
+    if (estimateFits(s.pendingPages, s.pageBytes, inp.thresholdBytes)) return stop(s, ac, t, PRE_SWITCHOVER);
+    t = steadyState(s, ac, inp, t);
   }
 }
 
-/** Counts the identical steady rounds that end before the timeout, the link failure or the post-copy switch. */
-function fastForward(s: Scratch, inp: PrecopyInput, t: number, duration: number, bytes: number, dirty: number, throttlePct: number): number {
+/**
+ * After a sync that did not switch over, at a window's start: when the bitmap holds what it held after the
+ * previous sync (no first-pass pages left, throttle final), the interval between them repeats exactly; the
+ * repetitions that end before the timeout, the link failure or the post-copy request are counted in one step.
+ */
+function steadyState(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number): number {
+  const pending = s.pendingPages;
+  const steady =
+    last.pending > 0 &&
+    s.pendingFirstPages === 0 &&
+    Math.abs(pending - last.pending) <= STEADY_STATE_RELATIVE_CHANGE * last.pending &&
+    throttleIsFinal(ac, inp.autoConverge);
+  const at = steady ? fastForward(s, inp, t, pending, ac.throttlePct) : t;
+  last.t = at;
+  last.pending = pending;
+  last.bytes = s.transferredBytes;
+  last.passes = s.passes;
+  last.syncs = s.syncs;
+  return at;
+}
+
+/** One sync at `t`: the bitmap gains the pages written since the last one; its row; the auto-converge check. */
+function sync(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number): number {
+  const since = s.lastSyncMs;
+  const added = syncBitmap(s, t, guestWriteRate(inp, ac.throttlePct));
+  if (t > since || s.rowSentBytes > 0) {
+    s.addRow(PH_PRECOPY, since, t - since, s.rowSentPages, s.rowSentBytes, s.pendingPages, ac.throttlePct);
+  }
+  if (onBitmapSync(ac, inp.autoConverge, t, added, s.rowSentBytes, s.pageBytes)) s.addEvent(EV_THROTTLE, t, ac.throttlePct, Number.NaN);
+  s.rowSentPages = 0;
+  s.rowSentBytes = 0;
+  return added;
+}
+
+/** Sends `bytes` of the bitmap (pages leave it in proportion: the bitmap's mix of zero and non-zero pages). */
+function send(s: Scratch, bytes: number, elapsedMs: number): void {
+  const pages = s.pendingBytes > 0 ? (bytes * s.pendingPages) / s.pendingBytes : 0;
+  const first = s.pendingPages > 0 ? (pages * s.pendingFirstPages) / s.pendingPages : 0;
+  s.pendingPages -= pages;
+  s.pendingBytes -= bytes;
+  s.pendingFirstPages -= first;
+  if (s.pendingPages < 0) s.pendingPages = 0;
+  if (s.pendingBytes < 0) s.pendingBytes = 0;
+  if (s.pendingFirstPages < 0) s.pendingFirstPages = 0;
+  s.transferredBytes += bytes;
+  s.rowSentPages += pages;
+  s.rowSentBytes += bytes;
+  s.flowedMs += elapsedMs;
+}
+
+/**
+ * One pass from `t` (a window's start) until the bitmap runs empty (PASS_DONE) or a decision: the iteration
+ * checks of migration_iteration_run() at each window, whole windows skipped while the estimate cannot fit.
+ */
+function runPass(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number): number {
+  const line = s.linkBytesPerMs;
+  const quota = windowQuotaBytes(s.precopyBytesPerMs);
+  const fitPages = inp.thresholdBytes / s.pageBytes;
+  for (;;) {
+    if (estimateFits(s.pendingPages, s.pageBytes, inp.thresholdBytes)) {
+      sync(s, ac, inp, t);
+      if (estimateFits(s.pendingPages, s.pageBytes, inp.thresholdBytes)) return stop(s, ac, t, PRE_SWITCHOVER);
+      t = steadyState(s, ac, inp, t);
+    }
+    if (inp.postcopyAfterRounds >= 0 && s.syncs > inp.postcopyAfterRounds) return flushRow(s, ac, t, PRE_POSTCOPY);
+    if (t >= inp.timeoutAtMs) return flushRow(s, ac, t, PRE_TIMEOUT);
+    const untilTimeout = inp.timeoutAtMs - t;
+    const untilFailure = s.failAfterFlowMs - s.flowedMs;
+    const horizon = untilTimeout < untilFailure ? untilTimeout : untilFailure;
+    const bytes = s.pendingBytes;
+    if (bytes <= quota) {
+      // the rest of the pass fits this window's quota: a burst at line rate
+      const ms = bytes / line;
+      if (horizon < ms) return cut(s, ac, inp, t, horizon, horizon * line, untilFailure <= untilTimeout);
+      send(s, bytes, ms);
+      s.passes++;
+      s.cursorMs = t + ms;
+      return PASS_DONE;
+    }
+    // whole windows in which no check can fit: the estimate falls by one window's pages each
+    const pagesPerWindow = (quota * s.pendingPages) / bytes;
+    const excess = s.pendingPages - fitPages;
+    let k = excess >= 0 ? Math.floor(excess / pagesPerWindow) + 1 : 1;
+    const keepsPages = Math.ceil(bytes / quota) - 1; // windows after which the bitmap still holds pages
+    if (k > keepsPages) k = keepsPages;
+    const inHorizon = Math.floor(horizon / BUFFER_DELAY_MS);
+    if (inHorizon < k) {
+      if (inHorizon === 0) {
+        const burst = horizon * line;
+        return cut(s, ac, inp, t, horizon, burst < quota ? burst : quota, untilFailure <= untilTimeout);
+      }
+      k = inHorizon;
+    }
+    send(s, k * quota, k * BUFFER_DELAY_MS);
+    t += k * BUFFER_DELAY_MS;
+  }
+}
+
+/** The pass is cut `ms` after `t` (timeout, or link failure when `failed`), having sent `bytes` more. */
+function cut(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number, ms: number, bytes: number, failed: boolean): number {
+  send(s, bytes < s.pendingBytes ? bytes : s.pendingBytes, ms);
+  return flushRow(s, ac, t + ms, failed ? PRE_LINK_FAILED : PRE_TIMEOUT);
+}
+
+/** Pre-copy ends at `end` between two syncs: the row of what was sent since the last one. */
+function flushRow(s: Scratch, ac: AutoConvergeState, end: number, outcome: number): number {
+  const since = s.lastSyncMs;
+  if (end > since || s.rowSentBytes > 0) {
+    s.addRow(PH_PRECOPY, since, end - since, s.rowSentPages, s.rowSentBytes, s.pendingPages, ac.throttlePct);
+  }
+  s.rowSentPages = 0;
+  s.rowSentBytes = 0;
+  return stop(s, ac, end, outcome);
+}
+
+/** Counts the repetitions of the interval since the previous sync (`last`) in one aggregated row. */
+function fastForward(s: Scratch, inp: PrecopyInput, t: number, dirty: number, throttlePct: number): number {
+  const duration = t - last.t;
+  const syncs = s.syncs - last.syncs;
+  const bytes = s.transferredBytes - last.bytes;
+  const passes = s.passes - last.passes;
+  if (!(duration > 0) || syncs <= 0) return t;
   const horizon = Math.min(inp.timeoutAtMs - t, s.failAfterFlowMs - s.flowedMs);
   let k = Math.floor(horizon / duration);
-  if (inp.postcopyAfterRounds >= 0) k = Math.min(k, Math.max(0, inp.postcopyAfterRounds - s.passes));
-  // leave the last round to the loop, which cuts it at the timeout or the failure exactly
+  if (inp.postcopyAfterRounds >= 0) k = Math.min(k, Math.max(0, Math.floor((inp.postcopyAfterRounds - s.syncs) / syncs)));
+  // leave the last repetition to the loop, which cuts it at the timeout or the failure exactly
   if (k * duration >= horizon) k--;
   if (k <= 0) return t;
-  s.passes += k;
-  s.syncs += k;
+  s.passes += k * passes;
+  s.syncs += k * syncs;
   s.flowedMs += k * duration;
   s.transferredBytes += k * bytes;
-  s.addRow(PH_PRECOPY, t, k * duration, k * dirty, k * bytes, dirty, throttlePct);
+  // after the first pass every page sent is a non-zero one
+  s.addRow(PH_PRECOPY, t, k * duration, (k * bytes) / s.pageWireBytes, k * bytes, dirty, throttlePct);
+  s.lastSyncMs = t + k * duration;
   return t + k * duration;
 }
 

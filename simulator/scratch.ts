@@ -81,6 +81,7 @@ export const END_LINK_FAILURE = 5;
 export const FAIL_NONE = -1;
 export const FAIL_NOT_CONVERGED = FAILURE_REASONS.indexOf('not_converged');
 export const FAIL_ABORTED = FAILURE_REASONS.indexOf('aborted');
+export const FAIL_TIMEOUT = FAILURE_REASONS.indexOf('timeout');
 export const FAIL_VM_LOST = FAILURE_REASONS.indexOf('vm_lost');
 
 export function failureName(code: number): FailureReason | null {
@@ -142,10 +143,12 @@ export class Scratch {
   nonzeroPages = 0;
   /** bytes of the first full pass: non-zero pages in full, zero pages as headers */
   firstPassBytes = 0;
-  /** pre-copy rate: min(link × jitter, max-bandwidth), bytes/ms */
+  /** achieved pre-copy rate (and the measured bandwidth): min(link × jitter, max-bandwidth × precopy_rate_share), bytes/ms */
   precopyBytesPerMs = 0;
-  /** line rate (switch-over, post-copy, save, disk copy): link × jitter, bytes/ms */
+  /** line rate (bursts, page requests, disk copy): link × jitter, bytes/ms */
   linkBytesPerMs = 0;
+  /** unthrottled switch-over payload: min(link × jitter, switchover_rate_mib_s), bytes/ms */
+  switchoverBytesPerMs = 0;
   /** link failure after this much data-flow time, ms (Infinity: none) */
   failAfterFlowMs = Number.POSITIVE_INFINITY;
   flowedMs = 0;
@@ -153,10 +156,19 @@ export class Scratch {
 
   // --- where pre-copy stopped (read by the switch-over / post-copy that follows)
   cursorMs = 0;
-  /** dirty pages still to send */
+  /** pages in the dirty bitmap (still to send; during the first pass zero pages included) */
   pendingPages = 0;
-  /** true while nothing was sent yet (pending pages include zero pages, sent as headers) */
-  pendingFirstPass = true;
+  /** wire bytes of those pages (zero pages as 9-byte headers) */
+  pendingBytes = 0;
+  /** of them, pages of the initial all-dirty bitmap not sent yet */
+  pendingFirstPages = 0;
+  /** time of the last bitmap sync, ms */
+  lastSyncMs = 0;
+  /** pages and bytes sent since the last sync (the current precopy row) */
+  rowSentPages = 0;
+  rowSentBytes = 0;
+  /** post-copy page requests (NaN: no post-copy phase) */
+  postcopyFaults = Number.NaN;
   /** throttle in force at the end of pre-copy, % */
   throttlePct = 0;
 
@@ -223,7 +235,12 @@ export class Scratch {
     this.flowedMs = 0;
     this.cursorMs = 0;
     this.pendingPages = 0;
-    this.pendingFirstPass = true;
+    this.pendingBytes = 0;
+    this.pendingFirstPages = 0;
+    this.lastSyncMs = 0;
+    this.rowSentPages = 0;
+    this.rowSentBytes = 0;
+    this.postcopyFaults = Number.NaN;
     this.throttlePct = 0;
     this.pauseStartMs = Number.NaN;
     this.resumeMs = Number.NaN;

@@ -108,8 +108,9 @@ function fillOutcomes(s: Scratch, p: TrialParameters, row: Float64Array): void {
   row[O.rounds] = s.syncs;
   // the throttle only rises during a migration (mig_throttle_guest_down), so the one in force at the end is the highest
   row[O.throttle_max_pct] = MODE_PROPERTIES[p.mode].precopy ? s.throttlePct : Number.NaN;
-  // not modelled yet: the post-copy fault count (fidelity issue)
-  row[O.postcopy_faults] = Number.NaN;
+  // page requests of a post-copy phase (postcopy.ts); 0 for a migration stream without one; cold moves no memory
+  const pc = s.postcopyFaults;
+  row[O.postcopy_faults] = MODE_PROPERTIES[p.mode].reboots ? Number.NaN : Number.isNaN(pc) ? 0 : pc;
   row[O.tcp_stall_ms] = lost ? Number.NaN : s.tcpStallMs;
 }
 

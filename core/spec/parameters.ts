@@ -23,6 +23,10 @@ export const OSPF_VM_ROUTES = ['external', 'stub'] as const;
 export const DIRTY_PATTERNS = ['sequential', 'uniform', 'hotcold'] as const;
 export type DirtyPattern = (typeof DIRTY_PATTERNS)[number];
 
+/** What paces the guest's writes: its vCPU time (slows with auto-converge's throttle) or the wall clock (does not). */
+export const WORKLOAD_PACINGS = ['cpu', 'wall-clock'] as const;
+export type WorkloadPacing = (typeof WORKLOAD_PACINGS)[number];
+
 const share = () => z.number().min(0).max(1);
 const nonNegative = () => z.number().nonnegative();
 const positive = () => z.number().positive();
@@ -43,6 +47,21 @@ export const trialParametersSchema = z.strictObject({
     .describe("QEMU's max-bandwidth cap in MiB/s, or 'unlimited'"),
   downtime_limit_ms: positive().default(300).describe("QEMU's downtime-limit: switch over when the rest fits in this"),
   device_state_kib: nonNegative().default(512).describe('Device state sent at switch-over, KiB'),
+  // Reference machine (docs/simulator.md): QEMU 10 TCG on 2 cores, datasets/qemu-tcg — 275–1,612 MiB/s, median 740
+  switchover_rate_mib_s: positive()
+    .max(1_000_000)
+    .default(740)
+    .describe('Rate of the downtime payload once QEMU lifts the rate limit (zero-page scanning, accelerator), MiB/s; bounded by the link'),
+  // ≤ 1 h: a switch-over that takes longer is a typo
+  switchover_cost_ms: nonNegative()
+    .max(3_600_000)
+    .default(10)
+    .describe('Fixed cost of the switch-over while the VM is stopped (vCPU stop, device save/load, destination start), ms'),
+  // ≤ 2: QEMU's 100 ms windows let a stream overshoot its cap a little, never double it
+  precopy_rate_share: positive()
+    .max(2)
+    .default(1)
+    .describe('Achieved pre-copy (and post-copy push) rate ÷ the max-bandwidth cap'),
   auto_converge: z.boolean().default(false).describe('Throttle the vCPUs when dirtying outpaces sending (20 % start, +10 % per step)'),
   // ≤ 10,000: real migrations switch after a handful of rounds; the round loop is bounded by it
   postcopy_after_rounds: z.number().int().nonnegative().max(10_000).default(2).describe('hybrid: pre-copy rounds before switching to post-copy'),
@@ -63,6 +82,10 @@ export const trialParametersSchema = z.strictObject({
   dirty_rate_pages_s: nonNegative().default(0).describe('Pages the guest writes per second'),
   working_set_mib: nonNegative().default(256).describe('Writable working set in MiB (pages the workload can dirty)'),
   dirty_pattern: z.enum(DIRTY_PATTERNS).default('uniform').describe('Which pages the workload writes'),
+  workload_pacing: z
+    .enum(WORKLOAD_PACINGS)
+    .default('cpu')
+    .describe("What paces the guest's writes: cpu (a CPU-bound dirtier slows with auto-converge's throttle) or wall-clock (it does not)"),
   hot_set_share: share().default(0.2).describe('hotcold: share of the working set that is hot'),
   hot_write_share: share().default(0.8).describe('hotcold: share of writes that go to the hot set'),
   // --- cold and suspend

@@ -3,12 +3,12 @@ import { simulateTrial } from '../../simulator/simulate.js';
 import { bpms, exact, MiB, params } from './helpers.js';
 
 describe('suspend and cold phase sequences', () => {
-  test('suspend: paused for the whole state at line rate', () => {
+  test('suspend: paused for the whole state, streamed at the cap (max-bandwidth applies to the save)', () => {
     const r = simulateTrial(exact({ mode: 'suspend' }), 1);
     const pages = (512 * MiB) / 4096;
     const nonzero = Math.round(pages * 0.6);
     const bytes = nonzero * 4104 + (pages - nonzero) * 9 + 512 * 1024;
-    expect(r.downtime_ms).toBeCloseTo(bytes / bpms(1192), 9);
+    expect(r.downtime_ms).toBeCloseTo(bytes / bpms(128), 9);
     expect(r.total_ms).toBeCloseTo(r.downtime_ms!, 9);
     expect(r.rounds_detail.map((x) => x.phase)).toEqual(['stopcopy']);
     expect(r.detail).toEqual({ converged_by: 'stop_and_copy' });

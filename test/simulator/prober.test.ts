@@ -20,7 +20,7 @@ describe('simulated prober', () => {
   });
 
   test('a pause shorter than the probe interval may lose no probe at all', () => {
-    const r = simulateTrial(exact({ mode: 'live', probe_interval_ms: 1000 }), 1);
+    const r = simulateTrial(exact({ mode: 'live', probe_interval_ms: 1000, switchover_cost_ms: 0, nonzero_share: 0, device_state_kib: 64 }), 1);
     expect(r.downtime_ms).toBeLessThan(1);
     expect(r.outage_ms === 0 || r.outage_ms === 1000).toBe(true);
   });
