@@ -19,7 +19,7 @@ import {
   PH_POSTCOPY, PH_STOPCOPY, type Scratch,
 } from './scratch.js';
 import { stopCopyBytes, switchoverMs } from './stopcopy.js';
-import { firstEnding, timeoutWithin } from './timeout.js';
+import { firstEnding, postcopyGiveUpAtMs, timeoutWithin } from './timeout.js';
 
 const NaN_ = Number.NaN;
 
@@ -104,7 +104,7 @@ function postcopy(
   // the push, capped like pre-copy (max-postcopy-bandwidth = max_bandwidth_mib_s in the qemu backend)
   const pushMs = pushBytes / s.precopyBytesPerMs;
   const failedInPush = failureWithin(s, pushMs);
-  const timedOutInPush = timeoutWithin(resume, pushMs, inp.timeoutAtMs);
+  const timedOutInPush = timeoutWithin(resume, pushMs, postcopyGiveUpAtMs(inp.timeoutAtMs));
   const pushEnding = firstEnding(failedInPush, timedOutInPush);
   const ran = pushEnding === 1 ? failedInPush : pushEnding === 2 ? timedOutInPush : pushMs;
   const share = pushMs > 0 ? ran / pushMs : 1;
@@ -119,7 +119,7 @@ function postcopy(
     s.failure = FAIL_TIMEOUT;
     s.ending = END_TIMEOUT;
     s.totalMs = resume + ran;
-    s.addEvent(EV_CANCELLED, s.totalMs, p.timeout_s, NaN_);
+    s.addEvent(EV_CANCELLED, s.totalMs, s.totalMs / 1000, NaN_);
     return;
   }
   s.addEvent(EV_POSTCOPY_COMPLETED, resume + pushMs, s.postcopyFaults, s.postcopyFaults * serviceMs);

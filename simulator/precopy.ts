@@ -135,11 +135,13 @@ function send(s: Scratch, bytes: number, elapsedMs: number): void {
 function runPass(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number): number {
   const line = s.linkBytesPerMs;
   const quota = windowQuotaBytes(s.precopyBytesPerMs);
+  const perQuota = 1 / quota;
+  // estimateFits() as a page count: pending × page < threshold ⇔ pending < threshold / page
   const fitPages = inp.thresholdBytes / s.pageBytes;
   for (;;) {
-    if (estimateFits(s.pendingPages, s.pageBytes, inp.thresholdBytes)) {
+    if (s.pendingPages < fitPages) {
       sync(s, ac, inp, t);
-      if (estimateFits(s.pendingPages, s.pageBytes, inp.thresholdBytes)) return stop(s, ac, t, PRE_SWITCHOVER);
+      if (s.pendingPages < fitPages) return stop(s, ac, t, PRE_SWITCHOVER);
       t = steadyState(s, ac, inp, t);
     }
     if (inp.postcopyAfterRounds >= 0 && s.syncs > inp.postcopyAfterRounds) return flushRow(s, ac, t, PRE_POSTCOPY);
@@ -157,14 +159,13 @@ function runPass(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number
       s.cursorMs = t + ms;
       return PASS_DONE;
     }
-    // whole windows in which no check can fit: the estimate falls by one window's pages each
-    const pagesPerWindow = (quota * s.pendingPages) / bytes;
+    // whole windows in which no check can fit: the estimate falls by quota × pages/bytes each window
     const excess = s.pendingPages - fitPages;
-    let k = excess >= 0 ? Math.floor(excess / pagesPerWindow) + 1 : 1;
-    const keepsPages = Math.ceil(bytes / quota) - 1; // windows after which the bitmap still holds pages
+    let k = excess >= 0 ? Math.floor(((excess * bytes) / s.pendingPages) * perQuota) + 1 : 1;
+    const keepsPages = Math.ceil(bytes * perQuota) - 1; // windows after which the bitmap still holds pages
     if (k > keepsPages) k = keepsPages;
-    const inHorizon = Math.floor(horizon / BUFFER_DELAY_MS);
-    if (inHorizon < k) {
+    if (horizon < k * BUFFER_DELAY_MS) {
+      const inHorizon = Math.floor(horizon / BUFFER_DELAY_MS);
       if (inHorizon === 0) {
         const burst = horizon * line;
         return cut(s, ac, inp, t, horizon, burst < quota ? burst : quota, untilFailure <= untilTimeout);

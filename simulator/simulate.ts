@@ -110,7 +110,7 @@ function fillOutcomes(s: Scratch, p: TrialParameters, row: Float64Array): void {
   row[O.throttle_max_pct] = MODE_PROPERTIES[p.mode].precopy ? s.throttlePct : Number.NaN;
   // page requests of a post-copy phase (postcopy.ts); 0 for a migration stream without one; cold moves no memory
   const pc = s.postcopyFaults;
-  row[O.postcopy_faults] = MODE_PROPERTIES[p.mode].reboots ? Number.NaN : Number.isNaN(pc) ? 0 : pc;
+  row[O.postcopy_faults] = MODE_PROPERTIES[p.mode].reboots ? Number.NaN : Number.isNaN(pc) ? 0 : Math.round(pc); // a count
   row[O.tcp_stall_ms] = lost ? Number.NaN : s.tcpStallMs;
 }
 

@@ -7,9 +7,16 @@
  *    source → the orchestrator gives up and resumes the VM where it is: `timeout`, the VM back at the source;
  *  - a post-copy push still running after the destination resumed → `timeout`, but the VM stays at the
  *    destination: QEMU cannot go back once the destination runs (its memory is split between the hosts, so
- *    there is nothing to cancel to); the migration is reported given up at the timeout.
+ *    there is nothing to cancel to). Since cancelling is impossible, the orchestrator gives the push as long
+ *    again as the timeout before it gives up — 2 × timeout_s after the request, as the qemu backend does
+ *    (backends/qemu/migrate.ts, its hard deadline).
  * Without this, a tiny bandwidth made post-copy and suspend "succeed" after years of downtime.
  */
+
+/** When the orchestrator gives up on a post-copy push it cannot cancel: as long again as the timeout, ms. */
+export function postcopyGiveUpAtMs(timeoutAtMs: number): number {
+  return 2 * timeoutAtMs;
+}
 
 /** How far into a phase of `durationMs` starting at `tMs` the timeout falls (ms), or -1 when it does not. */
 export function timeoutWithin(tMs: number, durationMs: number, timeoutAtMs: number): number {

@@ -24,7 +24,7 @@ export const OUTCOMES = [
   { name: 'rtt_p50_ms', sql: 'DOUBLE', unit: 'ms', meaning: 'median probe round-trip time over the trial window (type-7 quantile)' },
   { name: 'rtt_p99_ms', sql: 'DOUBLE', unit: 'ms', meaning: '99th percentile probe round-trip time over the trial window (type-7 quantile)' },
   { name: 'transferred_bytes', sql: 'DOUBLE', unit: 'bytes', meaning: 'bytes the migration sent (memory, device state, disk)' },
-  { name: 'rounds', sql: 'INTEGER', unit: 'count', meaning: "QEMU's dirty-sync-count at the end: 1 at setup, 1 per pre-copy pass, 1 at switch-over or post-copy start; 0 without a migration stream" },
+  { name: 'rounds', sql: 'INTEGER', unit: 'count', meaning: "QEMU's dirty-sync-count at the end: 1 at setup, 1 whenever the pending estimate fits the switch-over threshold (a pass's end, and each iteration near it), 1 at switch-over or post-copy start; 0 without a migration stream" },
   { name: 'throttle_max_pct', sql: 'DOUBLE', unit: '%', meaning: 'the highest auto-converge vCPU throttle the migration reached (QEMU cpu-throttle-percentage)' },
   { name: 'postcopy_faults', sql: 'INTEGER', unit: 'count', meaning: "pages the destination requested from the source after the switch because the guest touched them before they arrived (QEMU postcopy-requests); 0 without post-copy" },
   { name: 'tcp_stall_ms', sql: 'DOUBLE', unit: 'ms', meaning: 'the longest time a long-lived TCP connection between the supervisor and the VM made no progress (retransmission back-off makes it longer than the outage)' },
