@@ -12,7 +12,7 @@
  * switch-over can happen in the middle of a pass.
  * A sync adds the pages dirtied since the previous one that are not in the bitmap already: for a guest
  * writing uniformly over its working set W, a written page is already set with probability (bitmap pages in
- * W) / W; during the first pass the unsent pages lie in W in the share W / RAM.
+ * W) / W; during the first pass the unsent non-zero pages lie in W in the share W / non-zero pages.
  */
 import { uniqueDirtiedPages } from './workload.js';
 import type { Scratch } from './scratch.js';
@@ -22,11 +22,15 @@ export function estimateFits(pendingPages: number, pageBytes: number, thresholdB
   return pendingPages * pageBytes < thresholdBytes;
 }
 
-/** Pages of the bitmap that lie in the working set (first-pass pages spread over the whole RAM). */
-function bitmapPagesInWorkingSet(s: Scratch): number {
+/**
+ * Pages of the bitmap that lie in the working set: the written pages, plus the first pass's unsent non-zero
+ * pages in the share working set / non-zero pages (the working set is written memory, so non-zero).
+ */
+export function bitmapPagesInWorkingSet(s: Scratch): number {
   const ws = s.dirty.workingSetPages;
-  const firstInWs = s.totalPages > 0 ? (s.pendingFirstPages * ws) / s.totalPages : 0;
-  return firstInWs + (s.pendingPages - s.pendingFirstPages);
+  const firstNonzero = s.pendingFirstPages - s.pendingZeroPages;
+  const share = s.nonzeroPages > ws ? ws / s.nonzeroPages : 1;
+  return firstNonzero * share + (s.pendingPages - s.pendingFirstPages);
 }
 
 /**

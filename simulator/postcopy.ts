@@ -18,6 +18,7 @@
  * (the only access rate the parameters give); the guest kernel's own touches are not counted.
  */
 import { POSTCOPY_BITMAP_BITS_PER_PAGE, QEMU_FILE_BUFFER_BYTES } from './constants.js';
+import { bitmapPagesInWorkingSet } from './pending-estimate.js';
 import type { Scratch } from './scratch.js';
 import { meanUniqueOver, uniqueDirtiedPages } from './workload.js';
 
@@ -35,8 +36,7 @@ export function postcopyRemainingPages(s: Scratch): number {
 export function missingWorkingSetShare(s: Scratch): number {
   const ws = s.dirty.workingSetPages;
   if (ws <= 0) return 0;
-  const firstInWs = s.totalPages > 0 ? (s.pendingFirstPages * ws) / s.totalPages : 0;
-  const share = (firstInWs + (s.pendingPages - s.pendingFirstPages)) / ws;
+  const share = bitmapPagesInWorkingSet(s) / ws;
   return share < 1 ? share : 1;
 }
 

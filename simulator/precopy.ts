@@ -3,7 +3,7 @@
  *  - ram_init_bitmaps(): every page starts dirty (one setup bitmap sync);
  *  - the migration thread walks the bitmap and sends each dirty page: a non-zero page costs the page plus an
  *    8-byte header (save_normal_page), a zero page 9 bytes (save_zero_page); pages written during migration
- *    are non-zero;
+ *    are non-zero; the first pass sends the non-zero pages before the zero ones (see send());
  *  - the stream is rate-limited in 100 ms windows (rate-limit.ts): a window's quota goes out as a burst at line
  *    rate, so whole windows carry the achieved rate and a short pass bursts above the cap;
  *  - every iteration (a window, or the bitmap running empty) checks the pending estimate against threshold_size
@@ -18,7 +18,7 @@
  * estimate can fit are skipped in one step, and a pass that repeats itself exactly (steady dirty set, final
  * throttle) is fast-forwarded and recorded as one aggregated row.
  */
-import { STEADY_STATE_RELATIVE_CHANGE } from './constants.js';
+import { QEMU_ZERO_PAGE_BYTES, STEADY_STATE_RELATIVE_CHANGE } from './constants.js';
 import { AutoConvergeState, onBitmapSync, throttleIsFinal } from './autoconverge.js';
 import { estimateFits, syncBitmap } from './pending-estimate.js';
 import { BUFFER_DELAY_MS, windowQuotaBytes } from './rate-limit.js';
@@ -63,6 +63,7 @@ export function runPrecopy(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput)
   s.pendingPages = s.totalPages;
   s.pendingBytes = s.firstPassBytes;
   s.pendingFirstPages = s.totalPages;
+  s.pendingZeroPages = s.totalPages - s.nonzeroPages;
   s.lastSyncMs = t;
   s.rowSentPages = 0;
   s.rowSentBytes = 0;
@@ -112,18 +113,31 @@ function sync(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number): 
   return added;
 }
 
-/** Sends `bytes` of the bitmap (pages leave it in proportion: the bitmap's mix of zero and non-zero pages). */
+/**
+ * Sends `bytes` of the bitmap: its non-zero pages first (first-pass and written ones in proportion), the
+ * first pass's zero pages last — a guest's free memory lies together (datasets/qemu-tcg: a capped pass switches
+ * over with a few MiB where a uniform mix would leave the threshold's worth), and 9 bytes each they cost little.
+ */
 function send(s: Scratch, bytes: number, elapsedMs: number): void {
-  const pages = s.pendingBytes > 0 ? (bytes * s.pendingPages) / s.pendingBytes : 0;
-  const first = s.pendingPages > 0 ? (pages * s.pendingFirstPages) / s.pendingPages : 0;
-  s.pendingPages -= pages;
+  const zeroBytes = s.pendingZeroPages * QEMU_ZERO_PAGE_BYTES;
+  const nonzeroBytes = s.pendingBytes - zeroBytes;
+  const nonzeroPages = s.pendingPages - s.pendingZeroPages;
+  let nzSent = nonzeroPages;
+  let zeroSent = 0;
+  if (bytes < nonzeroBytes) nzSent = bytes / s.pageWireBytes;
+  else zeroSent = Math.min(s.pendingZeroPages, (bytes - nonzeroBytes) / QEMU_ZERO_PAGE_BYTES);
+  const firstNonzero = s.pendingFirstPages - s.pendingZeroPages;
+  const firstSent = nonzeroPages > 0 ? (nzSent * firstNonzero) / nonzeroPages : 0;
+  s.pendingPages -= nzSent + zeroSent;
   s.pendingBytes -= bytes;
-  s.pendingFirstPages -= first;
+  s.pendingFirstPages -= firstSent + zeroSent;
+  s.pendingZeroPages -= zeroSent;
   if (s.pendingPages < 0) s.pendingPages = 0;
   if (s.pendingBytes < 0) s.pendingBytes = 0;
   if (s.pendingFirstPages < 0) s.pendingFirstPages = 0;
+  if (s.pendingZeroPages < 0) s.pendingZeroPages = 0;
   s.transferredBytes += bytes;
-  s.rowSentPages += pages;
+  s.rowSentPages += nzSent + zeroSent;
   s.rowSentBytes += bytes;
   s.flowedMs += elapsedMs;
 }
@@ -159,9 +173,12 @@ function runPass(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number
       s.cursorMs = t + ms;
       return PASS_DONE;
     }
-    // whole windows in which no check can fit: the estimate falls by quota × pages/bytes each window
+    // whole windows of non-zero pages in which no check can fit: the estimate falls by quota / page-on-wire each;
+    // the window where the zero pages start is taken on its own
     const excess = s.pendingPages - fitPages;
-    let k = excess >= 0 ? Math.floor(((excess * bytes) / s.pendingPages) * perQuota) + 1 : 1;
+    let k = excess >= 0 ? Math.floor(excess * s.pageWireBytes * perQuota) + 1 : 1;
+    const nonzeroWindows = Math.floor((bytes - s.pendingZeroPages * QEMU_ZERO_PAGE_BYTES) * perQuota);
+    if (k > nonzeroWindows) k = nonzeroWindows > 0 ? nonzeroWindows : 1;
     const keepsPages = Math.ceil(bytes * perQuota) - 1; // windows after which the bitmap still holds pages
     if (k > keepsPages) k = keepsPages;
     if (horizon < k * BUFFER_DELAY_MS) {

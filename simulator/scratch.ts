@@ -162,6 +162,8 @@ export class Scratch {
   pendingBytes = 0;
   /** of them, pages of the initial all-dirty bitmap not sent yet */
   pendingFirstPages = 0;
+  /** of those, zero pages (they come last in the first pass: the guest's free memory lies together) */
+  pendingZeroPages = 0;
   /** time of the last bitmap sync, ms */
   lastSyncMs = 0;
   /** pages and bytes sent since the last sync (the current precopy row) */
@@ -237,6 +239,7 @@ export class Scratch {
     this.pendingPages = 0;
     this.pendingBytes = 0;
     this.pendingFirstPages = 0;
+    this.pendingZeroPages = 0;
     this.lastSyncMs = 0;
     this.rowSentPages = 0;
     this.rowSentBytes = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { simulateTrial } from '../../simulator/simulate.js';
 import { windowedSendMs } from '../../simulator/rate-limit.js';
-import { bpms, exact } from './helpers.js';
+import { bpms, exact, MiB } from './helpers.js';
 
 describe('model elements of the fidelity issue', () => {
   test('100 ms rate-limit windows: a pass shorter than one quota bursts at line rate', () => {
@@ -10,6 +10,18 @@ describe('model elements of the fidelity issue', () => {
     expect(windowedSendMs(cap * 50, cap, line)).toBeCloseTo((cap * 50) / line, 12);
     expect(windowedSendMs(cap * 250, cap, line)).toBeCloseTo(200 + (cap * 50) / line, 12);
     expect(windowedSendMs(cap * 250, line, line)).toBeCloseTo(250 * (cap / line), 12);
+  });
+
+  test('the switch-over is decided every window on the pending estimate, so it can come mid-pass', () => {
+    // no zero pages, no dirtying: the estimate (unsent pages × 4096) fits 128 MiB/s × 300 ms before the pass ends
+    const r = simulateTrial(exact({ dirty_rate_pages_s: 0, nonzero_share: 1, switchover_cost_ms: 0 }), 1);
+    const pages = (512 * MiB) / 4096;
+    const quota = bpms(128) * 100;
+    const k = Math.floor((pages - (bpms(128) * 300) / 4096) / (quota / 4104)) + 1;
+    const payload = pages * 4104 - k * quota + 512 * 1024;
+    expect(r.total_ms).toBeCloseTo(k * 100 + payload / bpms(740), 9);
+    expect(r.downtime_ms).toBeCloseTo(payload / bpms(740), 9);
+    expect(r.rounds).toBe(3);
   });
 
   test('precopy_rate_share scales the achieved rate, and with it threshold_size', () => {
