@@ -57,3 +57,10 @@ export const PROBE_TAIL_MS = 1000;
  * the timeout; the simulator then counts the remaining rounds in one step instead of iterating them.
  */
 export const STEADY_STATE_RELATIVE_CHANGE = 1e-12;
+
+/**
+ * Pre-copy with 100 ms windows settles into quasi-periodic orbits (precopy.ts steadyState): a sync whose bitmap
+ * is within this share of a reference sync's closes a period, and the periods up to the timeout are counted in
+ * one step. Bounds the work of a non-converging migration; its figures are exact to about this share.
+ */
+export const QUASI_PERIOD_RELATIVE_CHANGE = 1e-3;

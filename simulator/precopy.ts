@@ -18,7 +18,7 @@
  * estimate can fit are skipped in one step, and a pass that repeats itself exactly (steady dirty set, final
  * throttle) is fast-forwarded and recorded as one aggregated row.
  */
-import { QEMU_ZERO_PAGE_BYTES, STEADY_STATE_RELATIVE_CHANGE } from './constants.js';
+import { QEMU_ZERO_PAGE_BYTES, QUASI_PERIOD_RELATIVE_CHANGE } from './constants.js';
 import { AutoConvergeState, onBitmapSync, throttleIsFinal } from './autoconverge.js';
 import { estimateFits, syncBitmap } from './pending-estimate.js';
 import { BUFFER_DELAY_MS, windowQuotaBytes } from './rate-limit.js';
@@ -51,7 +51,9 @@ export function guestWriteRate(inp: PrecopyInput, throttlePct: number): number {
 }
 
 /** The state after the previous sync, for the steady-state fast-forward (reused; no allocation per trial). */
-const last = { t: 0, pending: -1, bytes: 0, passes: 0, syncs: 0 };
+const last = { t: 0, pending: -1, bytes: 0, passes: 0, syncs: 0, age: 0 };
+/** Syncs a reference waits for the orbit to return before a fresher one replaces it (a transient start). */
+const QUASI_PERIOD_MAX_SYNCS = 16;
 
 /**
  * Runs pre-copy; leaves in `s` where it stopped (cursorMs, pendingPages/Bytes, lastSyncMs, throttlePct) and
@@ -80,24 +82,31 @@ export function runPrecopy(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput)
 }
 
 /**
- * After a sync that did not switch over, at a window's start: when the bitmap holds what it held after the
- * previous sync (no first-pass pages left, throttle final), the interval between them repeats exactly; the
- * repetitions that end before the timeout, the link failure or the post-copy request are counted in one step.
+ * After a sync that did not switch over, at a window's start: when the bitmap holds what it held after a
+ * reference sync (first-pass pages negligible, throttle final), the interval since then repeats; its repetitions
+ * that end before the timeout, the link failure or the post-copy request are counted in one step. The 100 ms
+ * windows make such orbits quasi-periodic (intervals of 100 and 200 ms in no fixed order), so "holds what it
+ * held" is to QUASI_PERIOD_RELATIVE_CHANGE: the fast-forward is then exact to that share, and bounded in work.
  */
 function steadyState(s: Scratch, ac: AutoConvergeState, inp: PrecopyInput, t: number): number {
   const pending = s.pendingPages;
-  const steady =
-    last.pending > 0 &&
-    s.pendingFirstPages === 0 &&
-    Math.abs(pending - last.pending) <= STEADY_STATE_RELATIVE_CHANGE * last.pending &&
-    throttleIsFinal(ac, inp.autoConverge);
-  const at = steady ? fastForward(s, inp, t, pending, ac.throttlePct) : t;
-  last.t = at;
+  // first-pass pages still in the bitmap (they drain with the written ones, so never to exactly 0) must be negligible
+  if (s.pendingFirstPages > QUASI_PERIOD_RELATIVE_CHANGE * pending || !throttleIsFinal(ac, inp.autoConverge)) {
+    last.pending = -1;
+    return t;
+  }
+  if (last.pending > 0 && Math.abs(pending - last.pending) <= QUASI_PERIOD_RELATIVE_CHANGE * last.pending) {
+    t = fastForward(s, inp, t, pending, ac.throttlePct);
+  } else if (last.pending > 0 && ++last.age < QUASI_PERIOD_MAX_SYNCS) {
+    return t; // keep the reference a while for the orbit to come back to it; then take a fresher one
+  }
+  last.age = 0;
+  last.t = t;
   last.pending = pending;
   last.bytes = s.transferredBytes;
   last.passes = s.passes;
   last.syncs = s.syncs;
-  return at;
+  return t;
 }
 
 /** One sync at `t`: the bitmap gains the pages written since the last one; its row; the auto-converge check. */
