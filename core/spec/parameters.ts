@@ -47,6 +47,7 @@ export const trialParametersSchema = z.strictObject({
     .describe("QEMU's max-bandwidth cap in MiB/s, or 'unlimited'"),
   downtime_limit_ms: positive().default(300).describe("QEMU's downtime-limit: switch over when the rest fits in this"),
   device_state_kib: nonNegative().default(512).describe('Device state sent at switch-over, KiB'),
+  // --- host and guest facts (`themis calibrate` learns these from a qemu campaign: docs/calibration-facts.md)
   // Reference machine (docs/simulator.md): QEMU 10 TCG on 2 cores, datasets/qemu-tcg — 275–1,612 MiB/s, median 740
   switchover_rate_mib_s: positive()
     .max(1_000_000)
@@ -67,17 +68,6 @@ export const trialParametersSchema = z.strictObject({
   postcopy_after_rounds: z.number().int().nonnegative().max(10_000).default(2).describe('hybrid: pre-copy rounds before switching to post-copy'),
   // ≤ 30 days: an orchestrator waits minutes to hours; longer is a typo
   timeout_s: positive().max(30 * 24 * 3600).default(60).describe('A migration still running after this is cancelled: not_converged (post-copy, suspend: timeout)'),
-  // --- host and guest facts (calibrate learns these)
-  switchover_rate_mib_s: positive()
-    .default(740)
-    .describe("Rate of the switch-over's unthrottled send of the rest while the VM is stopped, MiB/s (QEMU sends it without max-bandwidth; under TCG zero-page scanning sets it)"),
-  switchover_cost_ms: nonNegative().default(0).describe('Fixed cost of the switch-over besides sending the rest (device state, sync, the destination starting), ms'),
-  precopy_rate_share: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(1)
-    .describe("Pre-copy's achieved sending rate as a share of the max-bandwidth cap (a host that cannot reach the cap sends slower)"),
   // --- workload
   dirty_rate_pages_s: nonNegative().default(0).describe('Pages the guest writes per second'),
   working_set_mib: nonNegative().default(256).describe('Writable working set in MiB (pages the workload can dirty)'),
