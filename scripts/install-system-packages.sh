@@ -35,7 +35,7 @@ for g in "${groups[@]}"; do
   case "$g" in
     base) pkgs+=(iproute2 procps psmisc iputils-ping ca-certificates) ;;
     qemu) backport_pkgs+=(qemu-system-x86 qemu-system-common qemu-system-data qemu-utils seabios)
-          pkgs+=(linux-image-cloud-amd64 busybox-static gcc libc6-dev cpio gzip kmod) ;;
+          pkgs+=(linux-image-cloud-amd64 busybox-static gcc libc6-dev cpio gzip kmod frr) ;;
     reports) pkgs+=(chromium python3-nbformat fonts-dejavu-core) ;;
     opennebula) pkgs+=(libxml2-utils openssh-server openssh-client scons libxmlrpc-c++8-dev libcurl4-openssl-dev ruby ruby-dev g++
                        libxml2-dev libsqlite3-dev libssl-dev zlib1g-dev pkg-config ruby-ffi-rzmq ruby-treetop

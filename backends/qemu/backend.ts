@@ -71,7 +71,8 @@ export class QemuBackend implements Backend {
     await ensureHostPackages();
     this.image = await ensureGuestImage(this.options.guest_cache_dir);
     if (signal.aborted) throw new BackendSetupError('qemu backend: aborted during prepare');
-    this.lab = new QemuLab(this.image, 'tcg', this.options.vcpus);
+    const first = buildPlan(campaign.spec.sweep).points[0]?.params ?? defaultParameters();
+    this.lab = new QemuLab(this.image, 'tcg', this.options.vcpus, { network: first.network, hosts: first.hosts });
     try {
       await this.lab.setup();
       await this.chooseAccelerator(this.options.accelerator);
@@ -113,12 +114,17 @@ export class QemuBackend implements Backend {
       qemu_version: this.qemuVersion,
       guest_kernel: this.image?.kernel_version ?? null,
       guest_image: this.image?.hash ?? null,
-      network_design: 'l2-announce',
+      network_design: p.network,
       ignored_parameters: ignoredParameters(p, defaultParameters()),
     });
     const lab = this.lab;
     if (!lab || !this.options) return rec.failed('orchestrator_error', 'prepare() was not called');
     const t0 = monoMs();
+    try {
+      await lab.useTopology(p);
+    } catch (e) {
+      return rec.failed('orchestrator_error', `network ${p.network}: lab set-up failed: ${(e as Error).message}`);
+    }
     try {
       const boot_ms = await lab.ensureVm({ memory_mib: p.memory_mib, vcpus: this.options.vcpus }, BOOT_TIMEOUT_MS);
       rec.detail.fresh_boot_ms = boot_ms > 0 ? Math.round(boot_ms) : null;

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monoMs } from '../shared/exec.js';
 import type { GuestImage } from '../shared/guest/image.js';
-import { L2BridgeTopology } from './lab/l2-bridge.js';
+import { createTopology, topologyKey, type TopologyNeeds } from './lab/designs.js';
+import { killAllFrrSync } from './lab/frr.js';
 import { other, type HostSide, type LabTopology } from './lab/topology.js';
 import { killAllProbersSync } from './prober-process.js';
 import { killAllQemuSync, QemuVm } from './vm.js';
@@ -30,6 +31,7 @@ function installExitHandlers(): void {
   const syncCleanup = (): void => {
     killAllProbersSync();
     killAllQemuSync();
+    killAllFrrSync();
     for (const lab of openLabs) lab.disposeSync();
   };
   process.on('exit', syncCleanup);
@@ -46,7 +48,11 @@ function installExitHandlers(): void {
 }
 
 export class QemuLab {
-  readonly topology: LabTopology;
+  /** The network design the current trial needs (rebuilt by useTopology when another one is needed) */
+  topology: LabTopology;
+  private topologyKey: string;
+  /** Every namespace any of this lab's topologies created (for leftover checks) */
+  readonly namespacesUsed = new Set<string>();
   readonly runDir: string;
   vm: QemuVm | null = null;
   host: HostSide = 'a';
@@ -59,16 +65,36 @@ export class QemuLab {
     /** Chosen by the backend's prepare() ('auto' probes KVM first) */
     public accel: 'kvm' | 'tcg',
     readonly vcpus = 1,
-    labId = randomBytes(3).toString('hex'),
+    needs: TopologyNeeds = { network: 'l2-announce', hosts: 2 },
+    private readonly labId = randomBytes(3).toString('hex'),
   ) {
-    this.topology = new L2BridgeTopology(labId);
+    this.topology = createTopology(needs, labId);
+    this.topologyKey = topologyKey(needs);
     this.runDir = mkdtempSync(path.join(tmpdir(), `themis-qemu-${labId}-`));
   }
 
   async setup(): Promise<void> {
     installExitHandlers();
     openLabs.add(this);
+    for (const n of this.topology.allNamespaces) this.namespacesUsed.add(n);
     await this.topology.setup();
+    this.topologyReady = true;
+  }
+
+  private topologyReady = false;
+
+  /** Makes the lab's network the design `needs` asks for: another design stops the VM and rebuilds the network. */
+  async useTopology(needs: TopologyNeeds): Promise<void> {
+    const key = topologyKey(needs);
+    if (key === this.topologyKey && this.topologyReady) return;
+    await this.stopVm();
+    if (this.topologyReady) await this.topology.teardown();
+    this.topologyReady = false;
+    this.topology = createTopology(needs, this.labId);
+    this.topologyKey = key;
+    for (const n of this.topology.allNamespaces) this.namespacesUsed.add(n);
+    await this.topology.setup();
+    this.topologyReady = true;
   }
 
   /** A new QEMU on `host`; `incoming` makes it a migration destination (-incoming defer). */
@@ -79,6 +105,7 @@ export class QemuLab {
       vcpus: shape.vcpus,
       accel,
       guest_cidr: this.topology.addresses.guest_cidr,
+      guest_gateway: this.topology.addresses.guest_gateway,
       guest_mac: this.topology.addresses.guest_mac,
       namespace: this.topology.namespaces[host],
       tap: this.topology.tapName(host),
@@ -95,6 +122,7 @@ export class QemuLab {
     const same = this.shape && this.shape.memory_mib === shape.memory_mib && this.shape.vcpus === shape.vcpus;
     if (this.vm && same && !this.vm.hasExited && (await this.isHealthy())) return 0;
     await this.stopVm();
+    await this.topology.placeVm('a');
     const t0 = monoMs();
     const vm = await this.startVm('a', shape, false);
     this.vm = vm;

@@ -105,7 +105,9 @@ async function requestMigration(src: QemuVm, dst: QemuVm, p: TrialParameters, ur
     'downtime-limit': Math.max(1, Math.round(p.downtime_limit_ms)),
   });
   // The destination announces the VM (RARP / virtio-net GUEST_ANNOUNCE) after it resumes: QEMU's announce timer.
-  if (p.announce && p.announce_rounds > 0) await dq.setParameters(announceParameters(p));
+  // announce: false is announce-rounds 0: qemu_announce_self() then sends nothing, and virtio-net's own
+  // post-load announce timer (virtio_net_post_load_device) takes the same migration parameters, so it stays off too.
+  await dq.setParameters(p.announce ? announceParameters(p) : { 'announce-rounds': 0 });
   await dq.execute('migrate-incoming', { uri });
   if (mode.paused_throughout) {
     out.paused_mono = monoMs();

@@ -7,10 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { monoMs, sleep } from '../shared/exec.js';
 import { parseProberFile, type ProbeSample } from '../shared/probes.js';
+import type { TcpProbeProcess } from './tcp-probe-process.js';
 
 export const liveProberPids = new Set<number>();
 
 export class ProberProcess {
+  /** The TCP probe running beside this prober for the same trial (started, folded and stopped with it) */
+  tcp: TcpProbeProcess | null = null;
   private proc: ChildProcess | null = null;
   private lastReplyMono = 0;
   private firstReplyMono = 0;

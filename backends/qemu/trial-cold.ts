@@ -13,7 +13,7 @@ import { copyDisk } from './disk-copy.js';
 import { monoMs, sleep } from '../shared/exec.js';
 import type { QemuLab } from './lab.js';
 import { qmpEventRows } from './result.js';
-import { beginTrial, BOOT_TIMEOUT_MS, foldProbes, proberLost, SETTLE_MS, setWorkload, type TrialStart } from './trial-common.js';
+import { beginTrial, BOOT_TIMEOUT_MS, foldProbes, proberLost, SETTLE_MS, setWorkload, startControlPlane, type TrialStart } from './trial-common.js';
 import type { QemuVm } from './vm.js';
 
 const ACPI_GRACE_MS = 3_000;
@@ -93,7 +93,9 @@ async function bootAtDestination(
   const bootAt = monoMs();
   const dst = await lab.startVm(dstHost, { memory_mib: p.memory_mib, vcpus: lab.vcpus }, false);
   booted.dst = dst;
+  const controlPlane = startControlPlane(lab, rec, p, start.srcHost, dstHost, bootAt, origin);
   const heard = await prober.waitReply(bootAt, BOOT_TIMEOUT_MS);
+  await controlPlane;
   const heardAt = prober.lastReplyAtMono;
   rec.rounds.push({ round: rec.rounds.length + 1, phase: 'boot', start_ms: bootAt - origin, duration_ms: (heard ? heardAt : monoMs()) - bootAt, pages_sent: 0, bytes_sent: 0, dirty_pages_after: 0, throttle_pct: 0 });
   if (!heard) {

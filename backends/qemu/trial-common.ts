@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Trial, TrialResult } from '../../core/backend.js';
+import type { TrialParameters } from '../../core/spec/parameters.js';
 import type { TrialEnding, TrialRecorder } from '../../core/results/recorder.js';
 import { workloadLine, type GuestControl } from './control.js';
 import { monoMs, sleep } from '../shared/exec.js';
@@ -12,6 +13,8 @@ import type { HostSide } from './lab/topology.js';
 import type { QemuVm } from './vm.js';
 import { ProberProcess } from './prober-process.js';
 import { summarizeProbes } from '../shared/probes.js';
+import { summarizeTcpStalls } from '../shared/tcp-probes.js';
+import { TcpProbeProcess } from './tcp-probe-process.js';
 
 export const BOOT_TIMEOUT_MS = 90_000;
 /**
@@ -24,6 +27,19 @@ export const GUEST_RESERVED_MIB = 96;
 export const WARM_MS = 300;
 /** After the VM is heard again, keep probing this long so the tail of the window is measured too. */
 export const SETTLE_MS = 300;
+/**
+ * How long the UDP prober may wait to hear the VM again after it runs at the destination. Without an announce some
+ * designs recover only when the supervisor's neighbour entry re-resolves the guest (Linux NUD defaults: REACHABLE
+ * 15–45 s, DELAY 5 s, 3 unicast probes 1 s apart, then a broadcast): up to ~53 s, with room.
+ */
+export const HEARD_TIMEOUT_MS = 75_000;
+/**
+ * How long the TCP probe may still need to make progress once the network carries probes again: the next
+ * retransmission comes one RTO after the last, and Linux caps the RTO at TCP_RTO_MAX = 120 s.
+ */
+export const TCP_RECOVERY_TIMEOUT_MS = 125_000;
+/** A TCP probe that acknowledged nothing for this long is stalled (it reports progress every 20 ms). */
+const TCP_STALLED_AFTER_MS = 100;
 
 export async function setWorkload(control: GuestControl, trial: Trial, timeout_ms = 60_000): Promise<string | null> {
   const p = trial.params;
@@ -51,19 +67,49 @@ export async function startWarmProber(lab: QemuLab, trial: Trial, max_s: number)
     max_s,
     path.join(lab.runDir, `probes-${trial.index}.txt`),
   );
+  const tcp = new TcpProbeProcess(
+    lab.image.tcp_prober,
+    lab.topology.namespaces.supervisor,
+    lab.topology.addresses.guest_ip,
+    max_s + TCP_RECOVERY_TIMEOUT_MS / 1000,
+    path.join(lab.runDir, `tcp-${trial.index}.txt`),
+  );
   const t0 = monoMs();
   prober.start();
   if (!(await prober.waitReply(t0, 10_000))) {
     await prober.stop();
     return null;
   }
+  tcp.start();
+  prober.tcp = tcp;
+  if (!(await tcp.waitConnected(10_000))) {
+    await prober.stop();
+    await tcp.stop();
+    return null;
+  }
   await sleep(WARM_MS);
   return prober;
+}
+
+/** Waits (bounded) until a stalled TCP probe makes progress again, stops it and writes `tcp_stall_ms`. */
+async function foldTcpProbe(rec: TrialRecorder, tcp: TcpProbeProcess, origin_mono: number): Promise<void> {
+  const now = monoMs();
+  await tcp.waitProgress(now - TCP_STALLED_AFTER_MS, TCP_RECOVERY_TIMEOUT_MS);
+  const record = await tcp.stop();
+  if (!record) {
+    rec.detail.tcp_probe_error = tcp.stderr.trim().slice(0, 300) || 'no record';
+    return;
+  }
+  const s = summarizeTcpStalls(record, origin_mono, origin_mono - WARM_MS);
+  rec.measure({ tcp_stall_ms: s.tcp_stall_ms });
+  rec.detail.tcp_stall = { start_ms: s.stall_start_ms, end_ms: s.stall_end_ms, open: s.open, interval_ms: record.interval_ms, sent: record.sent };
 }
 
 /** Stops the prober and writes its columns into the result; returns when the VM was heard again after the outage. */
 export async function foldProbes(rec: TrialRecorder, prober: ProberProcess, origin_mono: number): Promise<number | null> {
   const { interval_ms, samples } = await prober.stop();
+  if (prober.tcp) await foldTcpProbe(rec, prober.tcp, origin_mono);
+  prober.tcp = null;
   const s = summarizeProbes(samples, interval_ms, origin_mono, origin_mono - WARM_MS);
   rec.measure({ outage_ms: s.outage_ms, loss_pct: s.loss_pct, rtt_p50_ms: s.rtt_p50_ms, rtt_p99_ms: s.rtt_p99_ms });
   rec.gaps.push(...s.gaps);
@@ -73,6 +119,21 @@ export async function foldProbes(rec: TrialRecorder, prober: ProberProcess, orig
   rec.detail.probes_received = s.received;
   rec.detail.probe_interval_ms = interval_ms;
   return s.resumed_at_ms;
+}
+
+/**
+ * Starts the design's control plane for the VM now running at `to` (route move, controller push) without waiting;
+ * the returned promise records what it did on the trial's timeline and never rejects.
+ */
+export function startControlPlane(lab: QemuLab, rec: TrialRecorder, p: TrialParameters, from: HostSide, to: HostSide, running_at_mono: number, origin_mono: number): Promise<void> {
+  return lab.topology.vmRunning(from, to, p, running_at_mono).then(
+    (events) => {
+      for (const { at_mono, ...e } of events) rec.events.push({ ...e, t_ms: at_mono - origin_mono });
+    },
+    (e: Error) => {
+      rec.detail.control_plane_error = e.message.slice(0, 300);
+    },
+  );
 }
 
 export interface TrialStart {
@@ -96,7 +157,8 @@ export async function beginTrial(lab: QemuLab, trial: Trial, rec: TrialRecorder,
   if (!ready?.startsWith('ok')) return rec.failed('agent_unreachable', `workload not set: ${ready ?? 'no answer'}`);
   rec.detail.workload = ready;
   const prober = await startWarmProber(lab, trial, prober_max_s);
-  if (!prober) return rec.failed('agent_unreachable', 'the guest did not answer probes before the migration');
+  if (!prober) return rec.failed('agent_unreachable', 'the guest did not answer the UDP or TCP probes before the migration');
+  rec.detail.network_facts = lab.topology.facts;
   return { src, srcHost, dstHost, prober };
 }
 

@@ -15,7 +15,7 @@ import type { QmpEvent } from './qmp.js';
 import { highestThrottlePct, qmpEventRows } from './result.js';
 import { migrationFacts, QEMU_FACTS_KEY } from './migration-facts.js';
 import { roundsFromObservations } from './rounds.js';
-import { beginTrial, foldProbes, proberLost, SETTLE_MS, type TrialStart } from './trial-common.js';
+import { beginTrial, foldProbes, HEARD_TIMEOUT_MS, proberLost, SETTLE_MS, startControlPlane, type TrialStart } from './trial-common.js';
 import type { ProberProcess } from './prober-process.js';
 import type { QemuVm } from './vm.js';
 
@@ -155,7 +155,9 @@ async function finishAtDestination(
   const resumeEvent = dst.qmp?.events.find((e) => e.event === 'RESUME' && e.t_mono_ms >= origin);
   const runningAt = out.resumed_mono ?? resumeEvent?.t_mono_ms ?? out.completed_mono!;
   rec.events.push({ t_ms: runningAt - origin, source: 'themis', kind: 'running-at-destination', detail: { host: start.dstHost } });
-  const heard = await start.prober.waitReply(runningAt, 10_000);
+  const controlPlane = startControlPlane(lab, rec, p, start.srcHost, start.dstHost, runningAt, origin);
+  const heard = await start.prober.waitReply(runningAt, HEARD_TIMEOUT_MS);
+  await controlPlane;
   const controlOk = await dst.connectControl(10_000).catch(() => false);
   await lab.adopt(dst, start.dstHost);
   run.adopted = true;

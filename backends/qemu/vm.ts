@@ -16,6 +16,8 @@ export interface VmConfig {
   vcpus: number;
   accel: 'kvm' | 'tcg';
   guest_cidr: string;
+  /** Default gateway for the guest (routed designs); null = its subnet only */
+  guest_gateway: string | null;
   guest_mac: string;
   namespace: string;
   tap: string;
@@ -41,7 +43,7 @@ export function qemuArgs(c: VmConfig): string[] {
     '-kernel', c.image.kernel,
     '-initrd', c.image.initrd,
     // THEMIS_GUEST_DEBUG=1 keeps the guest kernel's messages on the console log (slower boot under TCG).
-    '-append', `console=ttyS0 ${process.env.THEMIS_GUEST_DEBUG ? 'loglevel=8' : 'quiet'} panic=-1 themis.ip=${c.guest_cidr}`,
+    '-append', `console=ttyS0 ${process.env.THEMIS_GUEST_DEBUG ? 'loglevel=8' : 'quiet'} panic=-1 themis.ip=${c.guest_cidr}${c.guest_gateway ? ` themis.gw=${c.guest_gateway}` : ''}`,
     '-chardev', `file,id=con,path=${sock('console.log')}`,
     '-serial', 'chardev:con',
     '-chardev', `socket,id=ctl,path=${sock('ctl.sock')},server=on,wait=off`,

@@ -53,6 +53,41 @@ export function deleteNamespaceSync(ns: string): void {
   }
 }
 
+/** A VXLAN device (VNI `vni`, UDP 4789) sourced from `local`; `learning` false = the FDB only changes when told. */
+export async function addVxlan(ns: string, name: string, vni: number, local: string, learning: boolean): Promise<void> {
+  await ipIn(ns, ['link', 'add', name, 'type', 'vxlan', 'id', String(vni), 'local', local, 'dstport', '4789', ...(learning ? [] : ['nolearning'])]);
+}
+
+export const bridgeIn = (ns: string, args: readonly string[]): Promise<unknown> => run('bridge', ['-n', ns, ...args], 15_000);
+
+export async function sysctlIn(ns: string, key: string, value: string): Promise<void> {
+  await run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `${key}=${value}`], 15_000);
+}
+
+/**
+ * The namespaces one lab created, removed in reverse order (deleting a namespace removes its veths, bridges,
+ * VXLAN devices and routes; a tap is deleted first so nothing holds it).
+ */
+export class NamespaceSet {
+  private created: string[] = [];
+
+  async add(ns: string): Promise<void> {
+    await addNamespace(ns);
+    this.created.push(ns);
+  }
+
+  async removeAll(taps: readonly string[] = ['tap0']): Promise<void> {
+    for (const ns of this.created.splice(0).reverse()) {
+      for (const tap of taps) await ipIn(ns, ['link', 'delete', tap]).catch(() => undefined);
+      await deleteNamespace(ns);
+    }
+  }
+
+  removeAllSync(): void {
+    for (const ns of this.created.splice(0).reverse()) deleteNamespaceSync(ns);
+  }
+}
+
 export async function listNamespaces(): Promise<string[]> {
   const { stdout } = await run('ip', ['netns', 'list'], 10_000);
   return stdout

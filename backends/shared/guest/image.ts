@@ -1,7 +1,7 @@
 /**
  * Builds and caches the guest: the host's cloud kernel, an initramfs with busybox-static, the virtio-net and
  * power-button modules, and the static C programs from this folder (workload agent, responder, power button);
- * plus the supervisor's prober. Cached under ~/.cache/themis/guest-<hash of inputs>/; built in a temporary
+ * plus the supervisor's probers (UDP and TCP). Cached under ~/.cache/themis/guest-<hash of inputs>/; built in a temporary
  * folder and renamed into place, so concurrent builders never see half an image.
  */
 import { createHash } from 'node:crypto';
@@ -35,6 +35,8 @@ export interface GuestImage {
   kernel: string;
   initrd: string;
   prober: string;
+  /** The supervisor's TCP probe (prober/tcpprobe.c) */
+  tcp_prober: string;
   /** Host-side disk image copier for cold migrations without shared storage */
   copier: string;
   kernel_version: string;
@@ -74,6 +76,8 @@ export async function missingHostPackages(): Promise<string[]> {
   if (!existsSync('/usr/bin/gcc')) missing.push('gcc');
   if (!existsSync('/usr/lib/x86_64-linux-gnu/libc.a')) missing.push('libc6-dev');
   if (!existsSync('/sbin/ip') && !existsSync('/usr/sbin/ip') && !existsSync('/bin/ip')) missing.push('iproute2');
+  // The routed design's routers (zebra, ospfd: backends/qemu/lab/frr.ts)
+  if (!existsSync('/usr/lib/frr/zebra') || !existsSync('/usr/lib/frr/ospfd')) missing.push('frr');
   const qemuMajor = await qemuMajorVersion();
   if (qemuMajor === null || qemuMajor < 10) missing.push('qemu-system-x86/bookworm-backports');
   return missing;
@@ -125,7 +129,7 @@ async function inputsHash(src: string, kernelVersion: string): Promise<string> {
   const h = createHash('sha256');
   h.update(kernelVersion);
   h.update(String(statSync('/bin/busybox').size));
-  for (const f of [...GUEST_PROGRAMS.map((p) => `guest/${p}.c`), 'guest/init.sh', 'prober/prober.c', 'prober/copier.c', 'guest/image.ts', 'guest/cpio.ts']) {
+  for (const f of [...GUEST_PROGRAMS.map((p) => `guest/${p}.c`), 'guest/init.sh', 'prober/prober.c', 'prober/tcpprobe.c', 'prober/copier.c', 'guest/image.ts', 'guest/cpio.ts']) {
     const file = path.join(src, f);
     h.update(f);
     if (existsSync(file)) h.update(await readFile(file));
@@ -146,6 +150,7 @@ export async function ensureGuestImage(cacheDir?: string): Promise<GuestImage> {
     kernel: path.join(dir, 'vmlinuz'),
     initrd: path.join(dir, 'initrd.cpio'),
     prober: path.join(dir, 'themis-prober'),
+    tcp_prober: path.join(dir, 'themis-tcpprobe'),
     copier: path.join(dir, 'themis-copy'),
     kernel_version: kernel.version,
     hash,
@@ -176,6 +181,7 @@ async function buildInto(out: string, src: string, kernel: { vmlinuz: string; mo
     programs.push({ path: `bin/themis-${p}`, kind: 'file', mode: 0o755, data: await readFile(bin) });
   }
   await run('gcc', ['-O2', '-o', path.join(out, 'themis-prober'), path.join(src, 'prober', 'prober.c')], 120_000);
+  await run('gcc', ['-O2', '-o', path.join(out, 'themis-tcpprobe'), path.join(src, 'prober', 'tcpprobe.c')], 120_000);
   await run('gcc', ['-O2', '-o', path.join(out, 'themis-copy'), path.join(src, 'prober', 'copier.c')], 120_000);
   const modules: CpioEntry[] = [];
   for (const m of GUEST_MODULES) {

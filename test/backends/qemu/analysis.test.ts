@@ -164,11 +164,12 @@ describe('initramfs writer', () => {
 
 describe('QEMU command line, capabilities and parameters', () => {
   const config: VmConfig = {
-    image: { dir: '/c', kernel: '/c/vmlinuz', initrd: '/c/initrd.cpio', prober: '/c/p', copier: '/c/c', kernel_version: 'k', hash: 'h' },
+    image: { dir: '/c', kernel: '/c/vmlinuz', initrd: '/c/initrd.cpio', prober: '/c/p', tcp_prober: '/c/t', copier: '/c/c', kernel_version: 'k', hash: 'h' },
     memory_mib: 512,
     vcpus: 1,
     accel: 'tcg',
     guest_cidr: '198.18.0.10/24',
+    guest_gateway: null,
     guest_mac: '52:54:00:18:00:10',
     namespace: 'thqx-a',
     tap: 'tap0',
@@ -200,11 +201,13 @@ describe('QEMU command line, capabilities and parameters', () => {
   it('records only the unhonoured parameters a sweep changed', () => {
     const d = defaultParameters();
     expect(ignoredParameters(d, d)).toEqual([]);
-    const p = trialParametersSchema.parse({ boot_s: 9, network: 'routed-ospf', dirty_rate_pages_s: 5 });
-    expect(ignoredParameters(p, d)).toEqual(['boot_s', 'network']);
+    // Every network design is built now; the controller's facts only count for the controller design.
+    const p = trialParametersSchema.parse({ boot_s: 9, network: 'routed-ospf', dirty_rate_pages_s: 5, hosts: 4 });
+    expect(ignoredParameters(p, d)).toEqual(['boot_s', 'hosts']);
+    expect(ignoredParameters({ ...p, network: 'vxlan-fdb-push' }, d)).toEqual(['boot_s']);
     const cold = trialParametersSchema.parse({ mode: 'cold', shared_storage: false, disk_gib: 2, announce: false });
-    expect(ignoredParameters(cold, d)).toEqual(['announce']);
-    expect(ignoredParameters({ ...cold, mode: 'live' }, d)).toEqual(['disk_gib', 'shared_storage', 'announce']);
+    expect(ignoredParameters(cold, d)).toEqual([]);
+    expect(ignoredParameters({ ...cold, mode: 'live' }, d)).toEqual(['disk_gib', 'shared_storage']);
   });
 
   it('speaks the agent protocol', () => {
