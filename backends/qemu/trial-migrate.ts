@@ -156,11 +156,13 @@ async function finishAtDestination(
   const runningAt = out.resumed_mono ?? resumeEvent?.t_mono_ms ?? out.completed_mono!;
   rec.events.push({ t_ms: runningAt - origin, source: 'themis', kind: 'running-at-destination', detail: { host: start.dstHost } });
   const controlPlane = startControlPlane(lab, rec, p, start.srcHost, start.dstHost, runningAt, origin);
+  // The source QEMU ends as soon as the migration completed (as libvirt's confirm phase does), closing its tap:
+  // the bridge then flushes that port's entries, which is part of how the network recovers without an announce.
+  await lab.adopt(dst, start.dstHost);
+  run.adopted = true;
   const heard = await start.prober.waitReply(runningAt, HEARD_TIMEOUT_MS);
   await controlPlane;
   const controlOk = await dst.connectControl(10_000).catch(() => false);
-  await lab.adopt(dst, start.dstHost);
-  run.adopted = true;
   const verified = !verify_memory || (controlOk && (await verifyMemory(dst.control, rec, 'destination')));
   await sleep(SETTLE_MS);
   const resumedAt = await foldProbes(rec, start.prober, origin);

@@ -52,7 +52,8 @@ export class RoutedOspfTopology implements LabTopology {
   readonly facts = { routers: 3, ospf: 'FRR zebra+ospfd, point-to-point, redistribute kernel', anycast_gateway: ROUTED_ADDRESSES.guest_gateway };
   private readonly core: string;
   private readonly ns = new NamespaceSet();
-  private readonly frrRoot: string;
+  /** The routers' folders (owned by frr), named in every FRR daemon's command line */
+  readonly frrRoot: string;
   private routers: FrrRouter[] = [];
 
   constructor(labId: string) {
