@@ -1,9 +1,11 @@
 /**
  * Wall time of one real live trial and one real cold trial on the qemu backend (TCG, 512 MiB guest,
- * 2,000 pages/s), plus what they measured. Needs root. Run alone: `npm run build && node dist/bench/qemu.js`.
+ * 2,000 pages/s), plus what they measured; then one live trial across each network design (docs/network.md:
+ * the lab rebuilt per design, a fresh 512 MiB guest each time) with its outage and TCP stall. Needs root. Run alone: `npm run build && node dist/bench/qemu.js`.
  */
 import { pathToFileURL } from 'node:url';
 import { buildPlan, trialAt } from '../core/plan/plan.js';
+import { NETWORK_DESIGNS } from '../core/spec/parameters.js';
 import { sweepSchema } from '../core/spec/sweep.js';
 import { QemuBackend } from '../backends/qemu/backend.js';
 
@@ -36,6 +38,15 @@ export async function benchQemu(): Promise<Record<string, number>> {
       figures[`qemu_${mode}_succeeded`] = r.status === 'succeeded' ? 1 : 0;
       figures[`qemu_${mode}_downtime_ms`] = Math.round(r.downtime_ms ?? Number.NaN);
       figures[`qemu_${mode}_outage_ms`] = Math.round(r.outage_ms ?? Number.NaN);
+    }
+    for (const [k, network] of NETWORK_DESIGNS.entries()) {
+      const trial = { ...trialAt(buildPlan(sweepSchema.parse({ ...sweep, axes: [], parameters: { ...sweep.parameters, mode: 'live', network, hosts: 4 } })), 0), index: plan.size + k };
+      t0 = performance.now();
+      const r = await backend.runTrial(trial, signal);
+      figures[`qemu_net_${network}_trial_wall_ms`] = Math.round(performance.now() - t0);
+      figures[`qemu_net_${network}_succeeded`] = r.status === 'succeeded' ? 1 : 0;
+      figures[`qemu_net_${network}_outage_ms`] = Math.round(r.outage_ms ?? Number.NaN);
+      figures[`qemu_net_${network}_tcp_stall_ms`] = Math.round(r.tcp_stall_ms ?? Number.NaN);
     }
   } finally {
     await backend.dispose();

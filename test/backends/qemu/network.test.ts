@@ -71,21 +71,28 @@ describe.runIf(isRoot)('qemu lab network designs on real bridges, VXLAN and FRR'
     if (lab.topology instanceof RoutedOspfTopology) frrRoots.push(lab.topology.frrRoot);
   };
 
-  it('l2 without announce: A→B recovers at once (the stale entry sat on the bridge whose port went away), B→A takes seconds (it sits on A\'s bridge, a remote device for B)', async () => {
-    const ab = await backend.runTrial(trial({ network: 'l2-announce', announce: false }), signal);
-    ok(ab);
-    expect([ab.detail.source_host, ab.detail.destination_host]).toEqual(['a', 'b']);
-    const ba = await backend.runTrial(trial({ network: 'l2-announce', announce: false }), signal);
-    ok(ba);
-    expect([ba.detail.source_host, ba.detail.destination_host]).toEqual(['b', 'a']);
-    expect(ab.outage_ms!).toBeLessThan(1_500);
-    // Measured 2.3–3.9 s here (the guest's own next frame or the supervisor's re-resolution repairs A's bridge), vs ~0.15 s A→B.
-    expect(ba.outage_ms!).toBeGreaterThan(1_500);
-    expect(ba.outage_ms!).toBeGreaterThan(4 * ab.outage_ms!);
-    // The TCP probe felt it too, at least as long (the retransmission back-off only adds to it).
-    expect(ba.tcp_stall_ms!).toBeGreaterThan(0.9 * ba.outage_ms!);
+  it('l2 without announce: A→B recovers at once (the stale entry sat on the bridge whose port went away), B→A can take seconds (it sits on A\'s bridge, a remote device for B)', async () => {
+    // B→A stays broken only until the guest sends a frame of its own through A's bridge: one for a probe that was
+    // still in its receive ring at the pause repairs it at once, so a long B→A outage is likely, not certain. Up to
+    // three round trips; A→B must be fast every time, and B→A long at least once.
+    const ab: TrialResult[] = [];
+    const ba: TrialResult[] = [];
+    for (let i = 0; i < 3 && !ba.some((r) => r.outage_ms! > 1_500); i++) {
+      for (const [list, from] of [[ab, 'a'], [ba, 'b']] as const) {
+        const r = await backend.runTrial(trial({ network: 'l2-announce', announce: false }), signal);
+        ok(r);
+        expect(r.detail.source_host).toBe(from);
+        list.push(r);
+      }
+    }
+    for (const r of ab) expect(r.outage_ms!).toBeLessThan(1_500);
+    const long = ba.find((r) => r.outage_ms! > 1_500);
+    expect(long, JSON.stringify(ba.map((r) => [r.outage_ms, r.tcp_stall_ms]))).toBeDefined();
+    expect(long!.outage_ms!).toBeGreaterThan(4 * Math.max(...ab.map((r) => r.outage_ms!)));
+    // The TCP probe felt it too: a lost segment waits for Linux's retransmission timer (≥ 200 ms, doubling).
+    expect(long!.tcp_stall_ms!).toBeGreaterThan(1_000);
     remember();
-  }, 400_000);
+  }, 900_000);
 
   it.each([
     ['l2-announce', {}],
