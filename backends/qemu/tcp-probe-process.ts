@@ -18,6 +18,10 @@ export class TcpProbeProcess {
   private proc: ChildProcess | null = null;
   private lastProgressMono = 0;
   private connectedMono = 0;
+  /** When the guest ended the connection (a reboot): nothing to wait for any more */
+  resetMono = 0;
+  /** False for cold moves: the guest reboots and forgets the connection */
+  survivesMove = true;
   private exited: Promise<void> = Promise.resolve();
   stderr = '';
 
@@ -56,6 +60,7 @@ export class TcpProbeProcess {
         const t = Number(value) / 1e6;
         if (kind === 'connected') this.connectedMono = t;
         if (kind === 'connected' || kind === 'alive') this.lastProgressMono = Math.max(this.lastProgressMono, t);
+        if (kind === 'reset') this.resetMono = t;
       }
     });
   }
@@ -72,7 +77,7 @@ export class TcpProbeProcess {
     const deadline = monoMs() + timeout_ms;
     while (monoMs() < deadline) {
       if (this.lastProgressMono > afterMono) return true;
-      if (this.proc?.exitCode !== null) return false;
+      if (this.proc?.exitCode !== null || this.resetMono > 0) return false;
       await sleep(10);
     }
     return this.lastProgressMono > afterMono;

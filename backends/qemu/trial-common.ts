@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { Trial, TrialResult } from '../../core/backend.js';
 import type { TrialParameters } from '../../core/spec/parameters.js';
+import { MODE_PROPERTIES } from '../../core/modes.js';
 import type { TrialEnding, TrialRecorder } from '../../core/results/recorder.js';
 import { workloadLine, type GuestControl } from './control.js';
 import { monoMs, sleep } from '../shared/exec.js';
@@ -80,6 +81,8 @@ export async function startWarmProber(lab: QemuLab, trial: Trial, max_s: number)
     await prober.stop();
     return null;
   }
+  // A cold move reboots the guest: its TCP state is gone, the connection cannot survive (nothing to wait for).
+  tcp.survivesMove = !MODE_PROPERTIES[trial.params.mode].reboots;
   tcp.start();
   prober.tcp = tcp;
   if (!(await tcp.waitConnected(10_000))) {
@@ -94,10 +97,15 @@ export async function startWarmProber(lab: QemuLab, trial: Trial, max_s: number)
 /** Waits (bounded) until a stalled TCP probe makes progress again, stops it and writes `tcp_stall_ms`. */
 async function foldTcpProbe(rec: TrialRecorder, tcp: TcpProbeProcess, origin_mono: number): Promise<void> {
   const now = monoMs();
-  await tcp.waitProgress(now - TCP_STALLED_AFTER_MS, TCP_RECOVERY_TIMEOUT_MS);
+  if (tcp.survivesMove) await tcp.waitProgress(now - TCP_STALLED_AFTER_MS, TCP_RECOVERY_TIMEOUT_MS);
   const record = await tcp.stop();
   if (!record) {
     rec.detail.tcp_probe_error = tcp.stderr.trim().slice(0, 300) || 'no record';
+    return;
+  }
+  if (record.reset_ms !== null || !tcp.survivesMove) {
+    // The guest rebooted (cold) or ended the connection: no stall to measure, the connection is lost.
+    rec.detail.tcp_stall = { connection_lost: true, reset_ms: record.reset_ms === null ? null : record.reset_ms - origin_mono, interval_ms: record.interval_ms, sent: record.sent };
     return;
   }
   const s = summarizeTcpStalls(record, origin_mono, origin_mono - WARM_MS);

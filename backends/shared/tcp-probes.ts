@@ -16,11 +16,13 @@ export interface TcpProbeRecord {
   acked_bytes: number;
   connected_ms: number;
   end_ms: number;
+  /** When the guest ended the connection (monotonic ms): a reboot forgets it; null = never */
+  reset_ms: number | null;
   stalls: TcpStall[];
 }
 
 export function parseTcpProbeFile(text: string): TcpProbeRecord | null {
-  const head = /^# themis-tcpprobe interval_us=(\d+) sent=(\d+) acked_bytes=(\d+) connected_ns=(\d+) end_ns=(\d+)/m.exec(text);
+  const head = /^# themis-tcpprobe interval_us=(\d+) sent=(\d+) acked_bytes=(\d+) connected_ns=(\d+) end_ns=(\d+)(?: reset_ns=(\d+))?/m.exec(text);
   if (!head) return null;
   const end_ms = Number(head[5]) / 1e6;
   const stalls: TcpStall[] = [];
@@ -34,6 +36,7 @@ export function parseTcpProbeFile(text: string): TcpProbeRecord | null {
     acked_bytes: Number(head[3]),
     connected_ms: Number(head[4]) / 1e6,
     end_ms,
+    reset_ms: head[6] && head[6] !== '0' ? Number(head[6]) / 1e6 : null,
     stalls,
   };
 }

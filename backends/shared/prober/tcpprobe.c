@@ -7,9 +7,11 @@
  * time without progress is what an application's connection feels, back-off included.
  *
  * usage: themis-tcpprobe ADDR PORT INTERVAL_US MAX_S OUT_FILE
- * stdout: "connected <ns>", then "alive <ns>" at most every 20 ms while acknowledgements advance.
+ * stdout: "connected <ns>", then "alive <ns>" at most every 20 ms while acknowledgements advance, and "reset <ns>"
+ * when the guest ends the connection (a reboot forgets it: the guest answers the next retransmission with a RST),
+ * after which the probe stops.
  * On SIGTERM/SIGINT or after MAX_S writes OUT_FILE:
- *   "# themis-tcpprobe interval_us=N sent=N acked_bytes=N connected_ns=N end_ns=N" and one line per stall longer
+ *   "# themis-tcpprobe interval_us=N sent=N acked_bytes=N connected_ns=N end_ns=N reset_ns=N" (0 = not reset) and one line per stall longer
  *   than STALL_LINE_NS, "stall start_ns end_ns" (the last acknowledgement before it, the first after; end_ns 0 =
  *   still stalled at the end), at most MAX_STALLS of them (the longest kept), and prints "done".
  */
@@ -85,12 +87,15 @@ int main(int argc, char **argv) {
   uint64_t connected = now_ns(), next = connected, last_ack_at = connected, last_alive = 0, sent = 0, acked = 0;
   printf("connected %llu\n", (unsigned long long)connected);
   char msg[16] = "themis-tcpprobe";
+  uint64_t reset_at = 0;
   while (!stop) {
     uint64_t now = now_ns();
     if (now >= deadline) break;
     if (now >= next) {
       /* EAGAIN while stalled: the socket buffer holds what is unacknowledged; nothing is lost by skipping. */
-      if (send(s, msg, sizeof msg, MSG_DONTWAIT) == (ssize_t)sizeof msg) sent++;
+      ssize_t w = send(s, msg, sizeof msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (w == (ssize_t)sizeof msg) sent++;
+      else if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) reset_at = now;
       next += interval_ns;
       if (next < now) next = now + interval_ns;
     }
@@ -106,7 +111,13 @@ int main(int argc, char **argv) {
       }
     }
     char sink[256];
-    while (recv(s, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+    ssize_t r;
+    while ((r = recv(s, sink, sizeof sink, MSG_DONTWAIT)) > 0) {
+    }
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) reset_at = now;
+    if (reset_at) {
+      printf("reset %llu\n", (unsigned long long)reset_at);
+      break;
     }
     struct timespec to = {0, 1000000};
     ppoll(NULL, 0, &to, NULL);
@@ -116,9 +127,9 @@ int main(int argc, char **argv) {
   int open_stall = sent * sizeof msg > acked && end - last_ack_at > STALL_LINE_NS;
   FILE *f = fopen(argv[5], "w");
   if (!f) return perror(argv[5]), 1;
-  fprintf(f, "# themis-tcpprobe interval_us=%llu sent=%llu acked_bytes=%llu connected_ns=%llu end_ns=%llu\n",
+  fprintf(f, "# themis-tcpprobe interval_us=%llu sent=%llu acked_bytes=%llu connected_ns=%llu end_ns=%llu reset_ns=%llu\n",
           (unsigned long long)(interval_ns / 1000), (unsigned long long)sent, (unsigned long long)acked,
-          (unsigned long long)connected, (unsigned long long)end);
+          (unsigned long long)connected, (unsigned long long)end, (unsigned long long)reset_at);
   for (size_t i = 0; i < nstalls; i++)
     fprintf(f, "stall %llu %llu\n", (unsigned long long)stalls[i].start, (unsigned long long)stalls[i].end);
   if (open_stall) fprintf(f, "stall %llu 0\n", (unsigned long long)last_ack_at);
