@@ -87,6 +87,10 @@ export abstract class VxlanTopology implements LabTopology {
     await addVxlan(v.ns, 'vxlan0', VNI, v.underlay_ip, this.learning);
     await addBridge(v.ns, v.bridge);
     await attach(v.ns, 'vxlan0', v.bridge);
+    // With a controller the bridge must not learn on the VTEP port either (as EVPN sets `learning off` on it): a MAC
+    // learned there from a replicated broadcast would make the new hypervisor's bridge drop the VM's traffic (it
+    // arrives on that same port) until the guest sends a frame, whatever the controller pushed.
+    if (!this.learning) await bridgeIn(v.ns, ['link', 'set', 'dev', 'vxlan0', 'learning', 'off']);
     for (const peer of this.vteps) {
       if (peer !== v) await bridgeIn(v.ns, ['fdb', 'append', '00:00:00:00:00:00', 'dev', 'vxlan0', 'dst', peer.underlay_ip]);
     }
