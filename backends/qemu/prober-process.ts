@@ -8,6 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { monoMs, sleep } from '../shared/exec.js';
 import { parseProberFile, type ProbeSample } from '../shared/probes.js';
 import type { TcpProbeProcess } from './tcp-probe-process.js';
+import { onProbeLines } from './probe-lines.js';
 
 export const liveProberPids = new Set<number>();
 
@@ -49,19 +50,10 @@ export class ProberProcess {
       });
       proc.on('error', () => resolve());
     });
-    let buf = '';
-    proc.stdout?.setEncoding('utf8');
-    proc.stdout?.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const [kind, value] = buf.slice(0, nl).split(' ');
-        buf = buf.slice(nl + 1);
-        const t = Number(value) / 1e6;
-        if (kind === 'first') this.firstReplyMono = t;
-        if (kind === 'first' || kind === 'alive') this.lastReplyMono = Math.max(this.lastReplyMono, t);
-        if (kind === 'done') this.doneSeen = true;
-      }
+    onProbeLines(proc.stdout, (kind, t) => {
+      if (kind === 'first') this.firstReplyMono = t;
+      if (kind === 'first' || kind === 'alive') this.lastReplyMono = Math.max(this.lastReplyMono, t);
+      if (kind === 'done') this.doneSeen = true;
     });
   }
 

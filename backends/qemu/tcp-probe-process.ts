@@ -8,6 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { monoMs, sleep } from '../shared/exec.js';
 import { parseTcpProbeFile, type TcpProbeRecord } from '../shared/tcp-probes.js';
 import { liveProberPids } from './prober-process.js';
+import { onProbeLines } from './probe-lines.js';
 
 /** The probe's message cadence: a small write every few ms. */
 export const TCP_PROBE_INTERVAL_MS = 5;
@@ -49,19 +50,10 @@ export class TcpProbeProcess {
     proc.stderr?.on('data', (d: string) => {
       if (this.stderr.length < 2_000) this.stderr += d;
     });
-    let buf = '';
-    proc.stdout?.setEncoding('utf8');
-    proc.stdout?.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const [kind, value] = buf.slice(0, nl).split(' ');
-        buf = buf.slice(nl + 1);
-        const t = Number(value) / 1e6;
-        if (kind === 'connected') this.connectedMono = t;
-        if (kind === 'connected' || kind === 'alive') this.lastProgressMono = Math.max(this.lastProgressMono, t);
-        if (kind === 'reset') this.resetMono = t;
-      }
+    onProbeLines(proc.stdout, (kind, t) => {
+      if (kind === 'connected') this.connectedMono = t;
+      if (kind === 'connected' || kind === 'alive') this.lastProgressMono = Math.max(this.lastProgressMono, t);
+      if (kind === 'reset') this.resetMono = t;
     });
   }
 
