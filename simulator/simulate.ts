@@ -111,7 +111,8 @@ function fillOutcomes(s: Scratch, p: TrialParameters, row: Float64Array): void {
   // page requests of a post-copy phase (postcopy.ts); 0 for a migration stream without one; cold moves no memory
   const pc = s.postcopyFaults;
   row[O.postcopy_faults] = MODE_PROPERTIES[p.mode].reboots ? Number.NaN : Number.isNaN(pc) ? 0 : Math.round(pc); // a count
-  row[O.tcp_stall_ms] = lost ? Number.NaN : s.tcpStallMs;
+  // a cold move reboots the guest: its TCP connection dies with it (the lab records no stall: connection_lost)
+  row[O.tcp_stall_ms] = lost || MODE_PROPERTIES[p.mode].reboots ? Number.NaN : s.tcpStallMs;
 }
 
 function wants(policy: 'all' | 'failed' | 'none', failed: boolean): boolean {
