@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../../core/store/store.js';
+import { launchChromium } from '../../reports/chromium.js';
+import { inspectReport } from '../support/report-page.js';
 
 describe('scripts/lab/compare.sh', () => {
   const dir = mkdtempSync(join(tmpdir(), 'themis-lab-compare-'));
@@ -37,5 +39,15 @@ describe('scripts/lab/compare.sh', () => {
     const html = readFileSync(join(dir, 'compare.html'), 'utf8');
     expect(html).toContain('Campaigns compared: where the time goes');
     expect(html).toContain('qemu-lab-matched (qemu)');
+    // as a reader sees it at 1400 px: nothing wider than the page, no overlapping titles, no empty "tested up to 0"
+    const chrome = await launchChromium();
+    try {
+      const page = await inspectReport(chrome, join(dir, 'compare.html'));
+      expect(page.wide).toEqual([]);
+      expect(page.overlaps).toEqual([]);
+      expect(page.text).not.toContain('tested up to 0 ');
+    } finally {
+      await chrome.close();
+    }
   });
 });
