@@ -6,7 +6,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { buildPlan } from '../../core/plan/plan.js';
-import { defaultParameters } from '../../core/spec/parameters.js';
+import { defaultParameters, type TrialParameters } from '../../core/spec/parameters.js';
 import type { CampaignSpec } from '../../core/spec/sweep.js';
 import { ignoredParametersOf } from '../../backends/registry.js';
 
@@ -15,6 +15,9 @@ export interface IgnoredParameterWarning {
   backend: string;
   /** Where the sweep file sets it (its first mention), when it names it itself */
   where: { path: string; line: number; column: number } | null;
+  /** In how many points it is set away from its default and ignored, and in how many set and honoured (a network design may use it on some points only) */
+  points_ignored: number;
+  points_honoured: number;
 }
 
 /** The parameters a sweep sets that its backend ignores, in the order they appear in the file. */
@@ -23,17 +26,21 @@ export function ignoredParameterWarnings(spec: CampaignSpec): IgnoredParameterWa
   const ignored = ignoredParametersOf(backend);
   if (!ignored) return [];
   const defaults = defaultParameters();
-  const names = new Set<string>();
-  for (const point of buildPlan(spec.sweep).points) for (const k of ignored(point.params, defaults)) names.add(k);
+  const counts = new Map<string, number>();
+  const points = buildPlan(spec.sweep).points;
+  for (const point of points) for (const k of ignored(point.params, defaults)) counts.set(k, (counts.get(k) ?? 0) + 1);
   const where = parameterKeys(spec.source_yaml);
-  return [...names]
-    .map((parameter) => ({ parameter, backend, where: where.get(parameter) ?? null }))
+  const honoured = (k: string) =>
+    points.filter((pt) => pt.params[k as keyof TrialParameters] !== defaults[k as keyof TrialParameters] && !ignored(pt.params, defaults).includes(k)).length;
+  return [...counts]
+    .map(([parameter, n]) => ({ parameter, backend, where: where.get(parameter) ?? null, points_ignored: n, points_honoured: honoured(parameter) }))
     .sort((a, b) => (a.where?.line ?? Infinity) - (b.where?.line ?? Infinity) || a.parameter.localeCompare(b.parameter));
 }
 
 export function formatIgnoredParameterWarning(w: IgnoredParameterWarning, file: string): string {
   const at = w.where ? `${file}:${w.where.line}:${w.where.column}: ${w.where.path}` : file;
-  return `${at}: warning: the ${w.backend} backend ignores '${w.parameter}' (its trials record it in detail.ignored_parameters)`;
+  const some = w.points_honoured > 0 ? ` in ${w.points_ignored} of the ${w.points_ignored + w.points_honoured} points that set it` : '';
+  return `${at}: warning: the ${w.backend} backend ignores '${w.parameter}'${some} (its trials record it in detail.ignored_parameters)`;
 }
 
 /** Prints the warnings on stderr; returns how many there were. */

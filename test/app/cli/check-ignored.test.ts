@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ignoredParameterWarnings } from '../../../app/cli/ignored-parameters.js';
+import { formatIgnoredParameterWarning, ignoredParameterWarnings } from '../../../app/cli/ignored-parameters.js';
 import { HONOURED_PARAMETERS, IGNORED_PARAMETERS, ignoredParameters } from '../../../backends/opennebula/parameters.js';
 import { ignoredParametersOf } from '../../../backends/registry.js';
 import { parseSweep } from '../../../core/spec/load.js';
@@ -57,6 +57,18 @@ describe('ignored parameters', () => {
     expect(ignoredParameterWarnings(spec(ONE_SWEEP.replace('backend: opennebula', 'backend: simulator')))).toEqual([]);
     const qemu = `name: q\nbackend: qemu\nparameters:\n  memory_mib: 256\naxes:\n  - list:\n      - { mode: cold, shared_storage: false, disk_gib: 1 }\n      - { mode: live, boot_s: 5 }\n`;
     expect(ignoredParameterWarnings(spec(qemu)).map((x) => [x.parameter, x.where?.path])).toEqual([['boot_s', 'axes[0].list[1].boot_s']]);
+  });
+
+  it('a parameter one network design uses is ignored only in the points of the others, and the warning says so', () => {
+    const qemu = `name: q\nbackend: qemu\nparameters:\n  hosts: 4\naxes:\n  - grid:\n      network: [l2-announce, vxlan-fdb-push]\n      mode: [live, cold]\n`;
+    const [w, ...rest] = ignoredParameterWarnings(spec(qemu, 'q.yaml'));
+    expect(rest).toEqual([]);
+    expect([w!.parameter, w!.points_ignored, w!.points_honoured]).toEqual(['hosts', 2, 2]);
+    expect(formatIgnoredParameterWarning(w!, 'q.yaml')).toBe(
+      "q.yaml:4:3: parameters.hosts: warning: the qemu backend ignores 'hosts' in 2 of the 4 points that set it (its trials record it in detail.ignored_parameters)",
+    );
+    const fdbOnly = qemu.replace('[l2-announce, vxlan-fdb-push]', '[vxlan-fdb-push]');
+    expect(ignoredParameterWarnings(spec(fdbOnly))).toEqual([]);
   });
 
   it('themis check prints them on stderr and still exits 0', () => {
