@@ -15,6 +15,7 @@ import type { SqlFormat } from './sql.js';
 import { SQL_FORMATS, quietOnClosedPipe } from './sql-format.js';
 import { formatFromExtension, parseBy, sqlToParquet } from './report-options.js';
 import { addValidateCommand } from './validate.js';
+import { checkOutputPath } from './output-path.js';
 
 function parseShard(text: string): Shard | 'auto' {
   if (text === 'auto') return 'auto';
@@ -80,12 +81,14 @@ async function reportCommand(input: string, db: string, o: ReportOptions): Promi
   const base = input.replace(/\/+$/, '').replace(/\.duckdb$/, '');
   if (o.format === 'html') {
     const out = o.out ?? base + '.html';
+    checkOutputPath('--out', out);
     const { writeHtmlReport } = await import('../../reports/html.js');
     await writeHtmlReport({ db, out, by: o.by, campaignId: o.campaign });
     process.stdout.write(`${out}\n`);
     return;
   }
   const outDir = o.out ?? base + '-figures';
+  checkOutputPath('--out', outDir, 'folder');
   const { renderFigures } = await import('../../reports/render.js');
   const files = await renderFigures({ db, outDir, format: o.format, by: o.by });
   process.stdout.write(files.join('\n') + '\n');
@@ -171,6 +174,7 @@ function addExportCommand(program: Command): void {
     .option('--by <axes>', 'ipynb: the breakdown (default: the axes the campaigns vary; none: no breakdown)', parseBy)
     .action(async (db: string, o: { format?: 'parquet' | 'arrow' | 'csv' | 'ipynb' | 'dataset'; out: string; table?: string; query?: string; campaign?: string; by?: string[] }) => {
       o.format ??= formatFromExtension(o.out);
+      checkOutputPath('--out', o.out, o.format === 'dataset' ? 'folder' : 'file');
       if (o.campaign !== undefined && o.format !== 'dataset') throw new UsageError('--campaign: only with --format dataset');
       if (o.format === 'dataset') {
         if (o.table || o.query) throw new UsageError('--format dataset writes all five tables: --table and --query do not apply');
@@ -201,6 +205,7 @@ function addSqlCommand(program: Command): void {
     .option('--out <file>', 'parquet: the file to write')
     .option('--allow-files', 'let the query read and write files (COPY … TO, read_csv, glob); off by default')
     .action(async (db: string, query: string, o: { format: SqlFormat; out?: string; allowFiles?: boolean }) => {
+      if (o.format === 'parquet' && o.out !== undefined) checkOutputPath('--out', o.out);
       if (o.format === 'parquet') return sqlToParquet(db, query, o.out);
       if (o.out !== undefined) throw new UsageError('--out: only with --format parquet');
       const { formatQueryResult, queryReadOnly } = await import('./sql.js');
@@ -218,6 +223,7 @@ function addMergeCommand(program: Command): void {
     .argument('<out>', 'DuckDB file to write into (created if missing; removed again if the merge fails)')
     .argument('<input...>', 'DuckDB files and/or dataset folders (campaigns, trials, rounds, probe_gaps, events .parquet)')
     .action(async (out: string, inputs: string[]) => {
+      checkOutputPath('<out>', out);
       const { mergeDatabases } = await import('../../core/store/merge.js');
       const counts = await mergeDatabases(out, inputs);
       process.stdout.write(`${out}: ${counts.campaigns} campaigns, ${counts.trials} trials\n`);
@@ -234,6 +240,7 @@ function addCalibrateCommand(program: Command): void {
     .option('--out <file>', 'write the calibrated sweep here (default: stdout, and the table to stderr)')
     .option('--name <name>', "the calibrated sweep's name (default: the sweep's name + '-calibrated')")
     .action(async (db: string, o: { sweep: string; campaign?: string; out?: string; name?: string }) => {
+      if (o.out !== undefined) checkOutputPath('--out', o.out);
       const { calibrate } = await import('../../calibration/calibrate.js');
       const { formatCalibration } = await import('./calibrate.js');
       const result = await calibrate({ db, campaignId: o.campaign, sweepPath: o.sweep, name: o.name });
@@ -289,6 +296,7 @@ function addSchemaCommand(program: Command): void {
       const { sweepJsonSchema } = await import('../../core/spec/sweep.js');
       const text = JSON.stringify(sweepJsonSchema(), null, 2) + '\n';
       const { writeFileAtomic } = await import('../../reports/atomic.js');
+      if (o.out) checkOutputPath('--out', o.out);
       if (o.out) writeFileAtomic(o.out, text);
       else process.stdout.write(text);
     });

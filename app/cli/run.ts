@@ -11,6 +11,7 @@ import { createBackend } from '../../backends/registry.js';
 import type { FailureReason } from '../../core/backend.js';
 import { runCampaign, type RunOutcome } from '../../core/engine/engine.js';
 import { terminalProgress } from '../../core/engine/progress.js';
+import { checkOutputPath } from './output-path.js';
 import { UsageError } from '../../core/errors.js';
 import { buildPlan, type Shard } from '../../core/plan/plan.js';
 import { checkShardFitsPlan, shardFromEnvironment } from '../../core/plan/shard-env.js';
@@ -86,10 +87,14 @@ export async function runCommand(sweepPath: string, o: RunCommandOptions): Promi
   if (o.datasetRoot !== undefined && o.resume && o.db === undefined) {
     throw new UsageError("--resume with --dataset-root: expected --db FILE (the shard's database to continue); found none");
   }
+  if (o.datasetRoot !== undefined) checkOutputPath('--dataset-root', o.datasetRoot, 'folder');
   const name = spec.sweep.name + (shard ? `.shard-${shard.index}-of-${shard.count}` : '');
   // A shard published to a root keeps its database only when asked to (--db): by default it is scratch space.
   const scratch = o.datasetRoot !== undefined && o.db === undefined ? mkdtempSync(join(tmpdir(), 'themis-shard-')) : undefined;
   const dbPath = o.db ?? (scratch ? join(scratch, `${name}.duckdb`) : join('results', `${name}.duckdb`));
+  if (!scratch) checkOutputPath('--db', dbPath);
+  if (typeof o.report === 'string') checkOutputPath('--report', o.report);
+  else if (o.report && o.datasetRoot === undefined) checkOutputPath('--report', join('results', `${name}.html`));
   try {
     mkdirSync(dirname(dbPath), { recursive: true });
     const backend = await createBackend(spec.sweep.backend, spec.sweep);

@@ -3,9 +3,6 @@
  * it exit EXIT_THRESHOLDS_EXCEEDED (4; 1 is an internal error), and the same figures as an HTML page.
  */
 import type { Command } from 'commander';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { UsageError } from '../../core/errors.js';
 import { ERROR_METRICS } from '../../calibration/validate/outcomes.js';
 import type { ErrorStats, ModeFigures } from '../../calibration/validate/statistics.js';
 import { parseThresholds, type Threshold } from '../../calibration/validate/thresholds.js';
@@ -14,6 +11,7 @@ import { writeFileAtomic } from '../../reports/atomic.js';
 import { formatMetric } from '../../reports/format.js';
 import { alignTable } from '../../reports/summary.js';
 import { EXIT_THRESHOLDS_EXCEEDED } from './exit.js';
+import { checkOutputPath } from './output-path.js';
 
 const SHORT: Record<(typeof ERROR_METRICS)[number], string> = { total_ms: 'total', transferred_bytes: 'bytes', downtime_ms: 'downtime', outage_ms: 'outage' };
 
@@ -98,18 +96,6 @@ export function formatValidation(v: Validation): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** An output file must be creatable: its nearest existing folder a writable directory (checked before any work). */
-function checkWritable(option: string, file: string): void {
-  let dir = dirname(resolve(file));
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`${option} ${file}: cannot write there (${e instanceof Error ? e.message : String(e)})`);
-  }
-}
-
 interface ValidateCliOptions {
   against: string;
   campaign?: string;
@@ -138,8 +124,8 @@ export function addValidateCommand(program: Command): void {
     .action(async (sweep: string, o: ValidateCliOptions) => {
       const { validate } = await import('../../calibration/validate/validate.js');
       const { checkThresholds } = await import('../../calibration/validate/thresholds.js');
-      if (o.html) checkWritable('--html', o.html);
-      if (o.notebook) checkWritable('--notebook', o.notebook);
+      if (o.html) checkOutputPath('--html', o.html);
+      if (o.notebook) checkOutputPath('--notebook', o.notebook);
       const v = await validate({ sweepPath: sweep, against: o.against, campaignId: o.campaign });
       process.stdout.write(formatValidation(v));
       if (o.html) {
