@@ -129,7 +129,7 @@ async function inputsHash(src: string, kernelVersion: string): Promise<string> {
   const h = createHash('sha256');
   h.update(kernelVersion);
   h.update(String(statSync('/bin/busybox').size));
-  for (const f of [...GUEST_PROGRAMS.map((p) => `guest/${p}.c`), 'guest/init.sh', 'prober/prober.c', 'prober/tcpprobe.c', 'prober/copier.c', 'guest/image.ts', 'guest/cpio.ts']) {
+  for (const f of [...GUEST_PROGRAMS.map((p) => `guest/${p}.c`), 'guest/init.sh', 'prober/prober.c', 'prober/tcpprobe.c', 'prober/probe-clock.h', 'prober/copier.c', 'guest/image.ts', 'guest/cpio.ts']) {
     const file = path.join(src, f);
     h.update(f);
     if (existsSync(file)) h.update(await readFile(file));

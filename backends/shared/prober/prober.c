@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe-clock.h"
+
 #define MAGIC 0x7e1115u
 
 struct probe {
@@ -30,14 +32,6 @@ struct probe {
   uint64_t send_ns;
 };
 
-static volatile sig_atomic_t stop;
-static void on_signal(int s) { (void)s; stop = 1; }
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int main(int argc, char **argv) {
   if (argc != 6) return fprintf(stderr, "usage: %s ADDR PORT INTERVAL_US MAX_S OUT_FILE\n", argv[0]), 2;

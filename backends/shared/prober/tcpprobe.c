@@ -31,17 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe-clock.h"
+
 #define STALL_LINE_NS 20000000ull /* 20 ms: shorter pauses are the cadence itself */
 #define MAX_STALLS 256
 
-static volatile sig_atomic_t stop;
-static void on_signal(int s) { (void)s; stop = 1; }
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 struct stall { uint64_t start, end; };
 static struct stall stalls[MAX_STALLS];
